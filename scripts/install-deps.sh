@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages paygate needs to build, run, test and benchmark.
+# Asks apt only for what is missing, so a machine that has everything is not touched.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libboost-system1.81-dev libboost-program-options1.81-dev
+  libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev
+  libspdlog-dev libfmt-dev libgtest-dev
+  wrk
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,169 @@
+#include "api/orders.h"
+
+#include "api/auth.h"
+#include "api/body.h"
+
+namespace paygate::api {
+
+namespace asio = boost::asio;
+using http::Reply;
+using http::Request;
+
+namespace {
+
+Result<NewOrder> parse_new_order(const boost::json::object& body) {
+  NewOrder order;
+  auto amount = required_int(body, "amount");
+  if (!amount) return fail(amount.error());
+  order.amount = *amount;
+  auto currency = optional_string(body, "currency");
+  if (!currency) return fail(currency.error());
+  if (*currency) order.currency = std::move(**currency);
+  auto receipt = optional_string(body, "receipt");
+  if (!receipt) return fail(receipt.error());
+  order.receipt = std::move(*receipt);
+  auto notes = optional_object(body, "notes");
+  if (!notes) return fail(notes.error());
+  if (*notes) order.notes = std::move(**notes);
+  return order;
+}
+
+Reply order_reply(int status, const Order& o) {
+  http::JsonWriter w;
+  write_order(w, o);
+  return Reply{status, w.take(), "application/json", {}};
+}
+
+Reply public_order_reply(const PublicOrder& p) {
+  const Order& o = p.order;
+  http::JsonWriter w(320);
+  w.begin_object();
+  w.field("id", std::string_view(o.id));
+  w.field("merchant_id", std::string_view(o.merchant_id));
+  w.field("merchant_name", std::string_view(p.merchant_name));
+  w.field("amount", o.amount);
+  w.field("currency", std::string_view(o.currency));
+  w.field("status", std::string_view(o.status));
+  w.key("created_at").timestamp(o.created_at);
+  w.key("updated_at").timestamp(o.updated_at);
+  w.end_object();
+  return Reply{200, w.take(), "application/json", {}};
+}
+
+Result<OrderPage> parse_page(const Request& req) {
+  OrderPage page;
+  struct Param {
+    std::string_view name;
+    std::int64_t* target;
+  };
+  std::int64_t from_seconds = -1, to_seconds = -1;
+  for (const Param p : {Param{"count", &page.count}, Param{"skip", &page.skip},
+                        Param{"from", &from_seconds}, Param{"to", &to_seconds}}) {
+    auto v = parse_query_int(req.query_param(p.name), p.name);
+    if (!v) return fail(v.error());
+    if (*v) *p.target = **v;
+  }
+  constexpr std::int64_t kMaxSeconds = INT64_MAX / 1'000'000 - 1;
+  if (from_seconds != -1) {
+    if (from_seconds < 0 || from_seconds > kMaxSeconds) {
+      return fail(Error::bad_request("from must be a unix time in seconds", "from"));
+    }
+    page.from = from_seconds * 1'000'000;
+  }
+  if (to_seconds != -1) {
+    if (to_seconds < 0 || to_seconds > kMaxSeconds) {
+      return fail(Error::bad_request("to must be a unix time in seconds", "to"));
+    }
+    // "to" names a second; every microsecond of it is included.
+    page.to = to_seconds * 1'000'000 + 999'999;
+  }
+  return page;
+}
+
+asio::awaitable<Result<Reply>> create_order(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto body = parse_json_object(req.body);
+  if (!body) co_return fail(std::move(body.error()));
+  auto input = parse_new_order(*body);
+  if (!input) co_return fail(std::move(input.error()));
+  auto order = co_await s.orders.create(*merchant, std::move(*input));
+  if (!order) co_return fail(std::move(order.error()));
+  co_return order_reply(201, *order);
+}
+
+asio::awaitable<Result<Reply>> get_order(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto order = co_await s.orders.get(*merchant, req.param(0));
+  if (!order) co_return fail(std::move(order.error()));
+  co_return order_reply(200, *order);
+}
+
+asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto page = parse_page(req);
+  if (!page) co_return fail(std::move(page.error()));
+  auto orders = co_await s.orders.list(*merchant, *page);
+  if (!orders) co_return fail(std::move(orders.error()));
+  http::JsonWriter w(256 + orders->size() * 320);
+  w.begin_object();
+  w.field("entity", "collection");
+  w.field("count", static_cast<std::int64_t>(orders->size()));
+  w.key("items").begin_array();
+  for (const auto& o : *orders) write_order(w, o);
+  w.end_array().end_object();
+  co_return Reply{200, w.take(), "application/json", {}};
+}
+
+asio::awaitable<Result<Reply>> create_public_order(const Services& s, const Request& req) {
+  auto body = parse_json_object(req.body);
+  if (!body) co_return fail(std::move(body.error()));
+  auto merchant = co_await resolve_public_merchant(s, req, &*body);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto input = parse_new_order(*body);
+  if (!input) co_return fail(std::move(input.error()));
+  auto order = co_await s.orders.create(*merchant, std::move(*input));
+  if (!order) co_return fail(std::move(order.error()));
+  co_return order_reply(201, *order);
+}
+
+asio::awaitable<Result<Reply>> get_public_order(const Services& s, const Request& req) {
+  auto order = co_await s.orders.get_public(req.param(0));
+  if (!order) co_return fail(std::move(order.error()));
+  co_return public_order_reply(*order);
+}
+
+}  // namespace
+
+void write_order(http::JsonWriter& w, const Order& o) {
+  w.begin_object();
+  w.field("id", std::string_view(o.id));
+  w.field("merchant_id", std::string_view(o.merchant_id));
+  w.field("amount", o.amount);
+  w.field("currency", std::string_view(o.currency));
+  w.field("status", std::string_view(o.status));
+  w.field("receipt", o.receipt);
+  w.key("notes").raw(o.notes_json);
+  w.key("created_at").timestamp(o.created_at);
+  w.key("updated_at").timestamp(o.updated_at);
+  w.end_object();
+}
+
+void add_order_routes(http::Router& router, const Services& s) {
+  using http::Method;
+  const Services* sp = &s;
+  router.add(Method::post, "/api/v1/orders",
+             [sp](const Request& r) { return create_order(*sp, r); });
+  router.add(Method::get, "/api/v1/orders",
+             [sp](const Request& r) { return list_orders(*sp, r); });
+  router.add(Method::get, "/api/v1/orders/{id}",
+             [sp](const Request& r) { return get_order(*sp, r); });
+  router.add(Method::post, "/api/v1/orders/public",
+             [sp](const Request& r) { return create_public_order(*sp, r); });
+  router.add(Method::get, "/api/v1/orders/public/{id}",
+             [sp](const Request& r) { return get_public_order(*sp, r); });
+}
+
+}  // namespace paygate::api

@@ -1,0 +1,24 @@
+// What the API handlers call: the configuration and the core services.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "core/merchants.h"
+#include "core/orders.h"
+#include "store/database.h"
+
+namespace paygate::api {
+
+struct Services {
+  const Config& config;
+  store::Database& db;
+  MerchantDirectory& merchants;
+  OrderService& orders;
+  // The key of the merchant that keyless public calls are for (test mode's
+  // demo merchant); empty when such calls are refused.
+  std::string default_merchant_key;
+};
+
+}  // namespace paygate::api

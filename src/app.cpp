@@ -1,0 +1,199 @@
+#include "app.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+#include "api/routes.h"
+#include "core/merchants.h"
+#include "http/json_writer.h"
+#include "http/server.h"
+#include "store/merchant_repository.h"
+
+namespace paygate {
+
+namespace {
+
+std::unique_ptr<store::Database> open_or_report(const Config& config, int readers) {
+  store::DatabaseOptions options;
+  options.readers = readers;
+  auto db = store::open_database(config.database, options);
+  if (!db) {
+    std::fprintf(stderr, "paygate: %s\n", db.error().description.c_str());
+    return nullptr;
+  }
+  if (auto s = (*db)->migrate(); !s) {
+    std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+    return nullptr;
+  }
+  return std::move(*db);
+}
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// Blocks SIGINT and SIGTERM in this thread and every thread started after it,
+// so that only SignalWatcher receives them. Call before starting any thread.
+void block_shutdown_signals() {
+  const sigset_t set = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// Waits for SIGINT or SIGTERM on its own thread and calls on_signal once.
+class SignalWatcher {
+ public:
+  template <class F>
+  explicit SignalWatcher(F on_signal) {
+    const sigset_t set = shutdown_signals();
+    thread_ = std::thread([this, set, on_signal] {
+      const timespec tick{0, 100'000'000};
+      while (!done_) {
+        const int sig = sigtimedwait(&set, nullptr, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+          spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+          on_signal();
+          return;
+        }
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_ = true;
+    thread_.join();
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+void setup_logging(const Config& config) {
+  auto logger = spdlog::stderr_color_mt("paygate");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+}
+
+int run_serve(const Config& config) {
+  block_shutdown_signals();
+  auto db = open_or_report(config, config.db_readers);
+  if (!db) return kExitFailure;
+
+  std::string default_key;
+  if (config.test_mode) {
+    const Merchant demo = demo_merchant();
+    auto created = store::write_sync(*db, [&](store::Connection& c) -> Status {
+      return to_status(store::insert_merchant_if_none(c, demo));
+    });
+    if (!created) {
+      std::fprintf(stderr, "paygate: cannot create the demo merchant: %s\n",
+                   created.error().description.c_str());
+      return kExitFailure;
+    }
+    default_key = std::string(kDemoApiKey);
+  }
+
+  MerchantDirectory merchants(*db);
+  OrderService orders(*db);
+  const api::Services services{config, *db, merchants, orders, default_key};
+  http::Router router;
+  api::add_routes(router, services);
+
+  http::Server server(config, router);
+  if (auto s = server.listen(); !s) {
+    std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+    return kExitFailure;
+  }
+  {
+    SignalWatcher signals([&server] { server.shutdown(); });
+    spdlog::info("paygate {} listening on {}:{} ({} threads, database {}, test mode {})",
+                 PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
+                 config.database.redacted(), config.test_mode ? "on" : "off");
+    server.run();
+  }
+  db->stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+int run_migrate(const Config& config) {
+  auto db = open_or_report(config, 1);
+  if (!db) return kExitFailure;
+  db->stop();
+  std::printf("migrations applied\n");
+  return kExitOk;
+}
+
+int run_merchant_create(const Config& config, std::string name, std::string email) {
+  if (auto s = validate_merchant_fields(name, email); !s) {
+    std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+    return kExitUsage;
+  }
+  auto db = open_or_report(config, 1);
+  if (!db) return kExitFailure;
+  const CreatedMerchant created = make_merchant(std::move(name), std::move(email));
+  auto s = store::write_sync(
+      *db, [&](store::Connection& c) { return store::insert_merchant(c, created.merchant); });
+  db->stop();
+  if (!s) {
+    std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+    return kExitFailure;
+  }
+  http::JsonWriter w;
+  w.begin_object()
+      .field("id", std::string_view(created.merchant.id))
+      .field("name", std::string_view(created.merchant.name))
+      .field("email", std::string_view(created.merchant.email))
+      .field("api_key", std::string_view(created.merchant.api_key))
+      .field("api_secret", std::string_view(created.api_secret))
+      .end_object();
+  std::printf("%s\n", w.str().c_str());
+  return kExitOk;
+}
+
+int run_merchant_list(const Config& config) {
+  auto db = open_or_report(config, 1);
+  if (!db) return kExitFailure;
+  std::vector<Merchant> merchants;
+  auto s = store::read_sync(*db, [&](store::Connection& c) -> Status {
+    auto r = store::list_merchants(c);
+    if (!r) return fail(r.error());
+    merchants = std::move(*r);
+    return {};
+  });
+  db->stop();
+  if (!s) {
+    std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+    return kExitFailure;
+  }
+  http::JsonWriter w;
+  w.begin_array();
+  for (const auto& m : merchants) {
+    w.begin_object()
+        .field("id", std::string_view(m.id))
+        .field("name", std::string_view(m.name))
+        .field("email", std::string_view(m.email))
+        .field("api_key", std::string_view(m.api_key));
+    w.key("created_at").timestamp(m.created_at);
+    w.end_object();
+  }
+  w.end_array();
+  std::printf("%s\n", w.str().c_str());
+  return kExitOk;
+}
+
+}  // namespace paygate

@@ -1,0 +1,146 @@
+#include "config/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace paygate {
+
+namespace {
+
+Error bad_setting(std::string_view name, std::string_view why) {
+  return Error::bad_request(std::string(name) + ": " + std::string(why), std::string(name));
+}
+
+// The value of one setting: the flag if given, else the environment variable.
+std::optional<std::string> lookup(const std::map<std::string, std::string>& flags,
+                                  const EnvLookup& env, std::string_view flag,
+                                  std::string_view env_name) {
+  if (!flag.empty()) {
+    if (auto it = flags.find(std::string(flag)); it != flags.end()) return it->second;
+  }
+  if (!env_name.empty()) {
+    if (auto v = env(env_name)) return v;
+  }
+  return std::nullopt;
+}
+
+Status parse_int(std::string_view name, const std::string& text, long long min, long long max,
+                 long long& out) {
+  long long value = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return fail(bad_setting(name, "must be a whole number"));
+  }
+  if (value < min || value > max) {
+    return fail(bad_setting(name, "must be from " + std::to_string(min) + " to " +
+                                      std::to_string(max)));
+  }
+  out = value;
+  return {};
+}
+
+Status parse_bool(std::string_view name, const std::string& text, bool& out) {
+  if (text.empty() || text == "1" || text == "true" || text == "yes" || text == "on") {
+    out = true;
+  } else if (text == "0" || text == "false" || text == "no" || text == "off") {
+    out = false;
+  } else {
+    return fail(bad_setting(name, "must be 1 or 0"));
+  }
+  return {};
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return fail(bad_setting("listen", "must be HOST:PORT, e.g. 127.0.0.1:8000"));
+  }
+  std::string_view h = text.substr(0, colon);
+  if (h.starts_with('[') && h.ends_with(']')) h = h.substr(1, h.size() - 2);
+  if (h.empty()) return fail(bad_setting("listen", "must name a host"));
+  long long p = 0;
+  if (!parse_int("listen", std::string(text.substr(colon + 1)), 0, 65535, p)) {
+    return fail(bad_setting("listen", "port must be a number from 0 to 65535"));
+  }
+  host = std::string(h);
+  port = static_cast<std::uint16_t>(p);
+  return {};
+}
+
+Result<Config> load_config(const std::map<std::string, std::string>& flags, const EnvLookup& env) {
+  Config c;
+  if (auto v = lookup(flags, env, "test-mode", "PAYGATE_TEST_MODE")) {
+    if (auto s = parse_bool("test-mode", *v, c.test_mode); !s) return fail(s.error());
+  }
+  if (auto v = lookup(flags, env, "listen", "PAYGATE_LISTEN")) {
+    if (auto s = parse_listen(*v, c.listen_host, c.listen_port); !s) return fail(s.error());
+  }
+  const std::string db_text =
+      lookup(flags, env, "database", "DATABASE_URL").value_or("sqlite://./paygate.db");
+  auto url = parse_database_url(db_text);
+  if (!url) return fail(url.error());
+  c.database = std::move(*url);
+
+  if (flags.contains("no-workers")) c.run_workers = false;
+
+  struct IntSetting {
+    std::string_view flag;
+    std::string_view env;
+    long long min;
+    long long max;
+    int* target;
+  };
+  int body_int = static_cast<int>(c.max_body_bytes);
+  const IntSetting ints[] = {
+      {"threads", "PAYGATE_THREADS", 0, 256, &c.threads},
+      {"db-readers", "PAYGATE_DB_READERS", 1, 64, &c.db_readers},
+      {"max-body-bytes", "PAYGATE_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024, &body_int},
+      {"max-connections", "PAYGATE_MAX_CONNECTIONS", 1, 1'000'000, &c.max_connections},
+      {"read-timeout-ms", "PAYGATE_READ_TIMEOUT_MS", 100, 3'600'000, &c.read_timeout_ms},
+      {"idle-timeout-ms", "PAYGATE_IDLE_TIMEOUT_MS", 100, 3'600'000, &c.idle_timeout_ms},
+      {"shutdown-timeout-ms", "PAYGATE_SHUTDOWN_TIMEOUT_MS", 0, 3'600'000,
+       &c.shutdown_timeout_ms},
+      {"", "PAYGATE_PROCESSING_DELAY_MS", 0, 3'600'000, &c.processing_delay_ms},
+  };
+  for (const auto& s : ints) {
+    if (auto v = lookup(flags, env, s.flag, s.env)) {
+      long long value = 0;
+      const std::string_view name = s.flag.empty() ? s.env : s.flag;
+      if (auto st = parse_int(name, *v, s.min, s.max, value); !st) return fail(st.error());
+      *s.target = static_cast<int>(value);
+    }
+  }
+  c.max_body_bytes = static_cast<std::size_t>(body_int);
+  if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  if (auto v = env("PAYGATE_FAILURE_RATE")) {
+    char* end = nullptr;
+    const double rate = std::strtod(v->c_str(), &end);
+    if (end != v->c_str() + v->size() || !(rate >= 0.0 && rate <= 1.0)) {
+      return fail(bad_setting("PAYGATE_FAILURE_RATE", "must be a number from 0 to 1"));
+    }
+    c.failure_rate = rate;
+  }
+  if (auto v = lookup(flags, env, "log-level", "PAYGATE_LOG_LEVEL")) {
+    static constexpr std::string_view kLevels[] = {"trace", "debug", "info",
+                                                   "warn",  "error", "off"};
+    bool known = false;
+    for (auto l : kLevels) known = known || *v == l;
+    if (!known) return fail(bad_setting("log-level", "must be trace, debug, info, warn, error or off"));
+    c.log_level = *v;
+  }
+  return c;
+}
+
+}  // namespace paygate

@@ -1,0 +1,45 @@
+// Command-line flags and environment variables, resolved once at start into
+// one immutable Config that the rest of the program reads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/database_url.h"
+#include "core/error.h"
+
+namespace paygate {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8000;
+  DatabaseUrl database;
+  bool test_mode = false;
+  bool run_workers = true;
+  int threads = 0;  // I/O threads; resolved to the core count
+  int db_readers = 2;
+  std::size_t max_body_bytes = 64 * 1024;
+  int max_connections = 10'000;
+  int read_timeout_ms = 10'000;   // a whole request, once its first byte arrived
+  int idle_timeout_ms = 60'000;   // a keep-alive connection with no request
+  int shutdown_timeout_ms = 10'000;
+  int processing_delay_ms = 1000;
+  double failure_rate = 0.0;
+  std::string log_level = "info";
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+EnvLookup process_env();
+
+// flags: flag name without dashes -> value ("" for a boolean flag given bare).
+// Flags win over the environment, which wins over the defaults.
+Result<Config> load_config(const std::map<std::string, std::string>& flags, const EnvLookup& env);
+
+// "127.0.0.1:8000", "[::1]:8000", "localhost:0".
+Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port);
+
+}  // namespace paygate

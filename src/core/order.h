@@ -1,0 +1,50 @@
+// The order: what a merchant asks a shopper to pay.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+
+namespace paygate {
+
+inline constexpr std::string_view kOrderCreated = "created";
+inline constexpr std::string_view kOrderAttempted = "attempted";
+inline constexpr std::string_view kOrderPaid = "paid";
+
+struct Order {
+  std::string id;
+  std::string merchant_id;
+  std::int64_t amount = 0;  // minor units (paise for INR)
+  std::string currency;
+  std::string status;
+  std::optional<std::string> receipt;
+  std::string notes_json;  // a JSON object with string values, as stored
+  Micros created_at = 0;
+  Micros updated_at = 0;
+};
+
+// An order as the checkout sees it: with the name of whom it pays.
+struct PublicOrder {
+  Order order;
+  std::string merchant_name;
+};
+
+// What a create request asks for, after its JSON types were checked.
+struct NewOrder {
+  std::int64_t amount = 0;
+  std::string currency = "INR";
+  std::optional<std::string> receipt;
+  boost::json::object notes;
+};
+
+struct OrderPage {
+  std::int64_t count = 10;
+  std::int64_t skip = 0;
+  Micros from = 0;
+  Micros to = INT64_MAX;
+};
+
+}  // namespace paygate

@@ -1,0 +1,63 @@
+#include "http/request.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/params_view.hpp>
+#include <strings.h>
+
+#include "http/json_writer.h"
+
+namespace paygate::http {
+
+std::string_view to_string(Method m) {
+  switch (m) {
+    case Method::get: return "GET";
+    case Method::head: return "HEAD";
+    case Method::post: return "POST";
+    case Method::put: return "PUT";
+    case Method::patch: return "PATCH";
+    case Method::del: return "DELETE";
+    case Method::options: return "OPTIONS";
+    case Method::other: return "OTHER";
+  }
+  return "OTHER";
+}
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (h.name.size() == name.size() &&
+        ::strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
+      return h.value;
+    }
+  }
+  return {};
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  if (query.empty()) return std::nullopt;
+  auto encoded = boost::urls::parse_query(query);
+  if (!encoded) return std::nullopt;
+  for (auto p : boost::urls::params_view(*encoded)) {
+    if (p.key == name) return std::string(p.value);
+  }
+  return std::nullopt;
+}
+
+Reply error_reply(const Error& e, std::string_view request_id) {
+  JsonWriter w(256);
+  w.begin_object().key("error").begin_object();
+  w.field("code", to_string(e.code));
+  w.field("description", e.code == ErrorCode::internal
+                             ? std::string_view("an internal error occurred; quote the request_id")
+                             : std::string_view(e.description));
+  if (!e.field.empty()) w.field("field", std::string_view(e.field));
+  w.field("request_id", request_id);
+  w.end_object().end_object();
+  Reply r{e.http_status, w.take(), "application/json", {}};
+  if (e.code == ErrorCode::service_unavailable || e.code == ErrorCode::rate_limited) {
+    r.headers.emplace_back("Retry-After", "1");
+  }
+  return r;
+}
+
+}  // namespace paygate::http

@@ -1,0 +1,54 @@
+// What a handler sees of an HTTP request, and what it answers. Views only:
+// everything points into the buffers the server owns for the request.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace paygate::http {
+
+enum class Method { get, head, post, put, patch, del, options, other };
+
+std::string_view to_string(Method m);
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+struct Request {
+  Method method = Method::other;
+  std::string_view path;   // without the query, not percent-decoded
+  std::string_view query;  // after '?', not decoded
+  std::string_view body;
+  std::string_view request_id;
+  std::string_view remote_address;
+  std::vector<Header> headers;
+  std::array<std::string_view, 4> path_params{};
+
+  // The header's value (case-insensitive name), or "" when absent.
+  std::string_view header(std::string_view name) const;
+  // The percent-decoded value of a query parameter, when present.
+  std::optional<std::string> query_param(std::string_view name) const;
+  std::string_view param(std::size_t i) const { return path_params[i]; }
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string_view content_type = "application/json";
+  std::vector<std::pair<std::string_view, std::string>> headers;
+};
+
+// The contract's error object: {"error": {"code", "description", "field"?, "request_id"}}.
+// An internal error's own description is never shown, only logged.
+Reply error_reply(const Error& e, std::string_view request_id);
+
+}  // namespace paygate::http

@@ -1,0 +1,45 @@
+// Maps a method and a path such as /api/v1/orders/order_X to the handler
+// registered for "/api/v1/orders/{id}", and knows which methods a path allows
+// (for 405 answers).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/request.h"
+
+namespace paygate::http {
+
+using Handler = std::function<boost::asio::awaitable<Result<Reply>>(const Request&)>;
+
+class Router {
+ public:
+  // pattern: literal segments and {name} segments, e.g. "/api/v1/orders/{id}".
+  void add(Method method, std::string_view pattern, Handler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;
+    std::string_view pattern;
+    std::array<std::string_view, 4> params{};
+    bool path_known = false;  // some route has this path, with another method
+    std::string allow;        // those methods, for the Allow header
+  };
+  Match match(Method method, std::string_view path) const;
+
+  // Every registered (method, pattern), for tests and documentation checks.
+  std::vector<std::pair<Method, std::string>> routes() const;
+
+ private:
+  struct Route {
+    Method method;
+    std::string pattern;
+    std::vector<std::string> segments;  // "{...}" marks a parameter
+    int literal_segments = 0;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace paygate::http

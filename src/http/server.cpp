@@ -1,0 +1,370 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/ids.h"
+
+namespace paygate::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+Method method_of(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get: return Method::get;
+    case bhttp::verb::head: return Method::head;
+    case bhttp::verb::post: return Method::post;
+    case bhttp::verb::put: return Method::put;
+    case bhttp::verb::patch: return Method::patch;
+    case bhttp::verb::delete_: return Method::del;
+    case bhttp::verb::options: return Method::options;
+    default: return Method::other;
+  }
+}
+
+bool is_valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bhttp::response<bhttp::string_body> make_response(Reply&& reply, std::string_view request_id,
+                                                  unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), version};
+  res.set(bhttp::field::content_type, reply.content_type);
+  res.set(bhttp::field::cache_control, "no-store");
+  res.set("X-Request-Id", request_id);
+  for (auto& [name, value] : reply.headers) res.set(name, value);
+  res.body() = std::move(reply.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// The error a failed read of a request turns into, if the client should hear
+// one; none when the client simply went away.
+std::optional<Error> read_error(const beast::error_code& ec, std::size_t body_limit) {
+  if (ec == bhttp::error::body_limit) {
+    return Error::with_status(ErrorCode::payload_too_large, 413,
+                              "the request body is larger than " + std::to_string(body_limit) +
+                                  " bytes");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return Error::with_status(ErrorCode::bad_request, 431, "the request headers are too large");
+  }
+  if (ec == beast::error::timeout) {
+    return Error::with_status(ErrorCode::bad_request, 408, "the request was not received in time");
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+    return Error::bad_request("malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct Server::Connection {
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {
+    beast::error_code ec;
+    const auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  beast::tcp_stream stream;
+  std::string remote;
+  bool idle = true;  // waiting for a request to start; read and written on its own thread only
+};
+
+Server::Server(const Config& config, const Router& router)
+    : config_(config),
+      router_(router),
+      contexts_([&] {
+        std::vector<std::unique_ptr<asio::io_context>> v;
+        for (int i = 0; i < std::max(1, config.threads); ++i) {
+          v.push_back(std::make_unique<asio::io_context>(1));
+        }
+        return v;
+      }()),
+      acceptor_(*contexts_[0]) {}
+
+Server::~Server() {
+  for (auto& c : contexts_) c->stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+Status Server::listen() {
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(config_.listen_host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, config_.listen_port);
+  } else {
+    tcp::resolver resolver(*contexts_[0]);
+    auto results = resolver.resolve(config_.listen_host, std::to_string(config_.listen_port), ec);
+    if (ec || results.empty()) {
+      return fail(Error::bad_request("cannot resolve listen host " + config_.listen_host, "listen"));
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  const auto where = config_.listen_host + ":" + std::to_string(config_.listen_port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(1024, ec);
+  if (ec) {
+    return fail(Error::service_unavailable("cannot listen on " + where + ": " + ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  return {};
+}
+
+void Server::run() {
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& c : contexts_) guards.push_back(asio::make_work_guard(*c));
+  asio::co_spawn(*contexts_[0], accept_loop(), asio::detached);
+  for (std::size_t i = 1; i < contexts_.size(); ++i) {
+    threads_.emplace_back([c = contexts_[i].get()] { c->run(); });
+  }
+  contexts_[0]->run();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Server::shutdown() {
+  asio::post(*contexts_[0], [this] {
+    if (stopping_.exchange(true)) return;
+    asio::co_spawn(*contexts_[0], drain_and_stop(), asio::detached);
+  });
+}
+
+asio::awaitable<void> Server::drain_and_stop() {
+  beast::error_code ec;
+  acceptor_.close(ec);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+  asio::steady_timer timer(*contexts_[0]);
+  for (;;) {
+    {
+      // A connection between requests is closed now; one with a request in
+      // flight finishes it and then closes itself, as it sees stopping_.
+      std::lock_guard lock(connections_mutex_);
+      for (const auto& conn : connections_) {
+        asio::post(conn->stream.get_executor(), [conn] {
+          if (conn->idle) conn->stream.close();
+        });
+      }
+    }
+    if (open_connections_.load() == 0 || std::chrono::steady_clock::now() >= deadline) break;
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(kNoThrow);
+  }
+  if (open_connections_.load() > 0) {
+    spdlog::warn("shutdown: {} connections still open after {} ms, closing them",
+                 open_connections_.load(), config_.shutdown_timeout_ms);
+  }
+  for (auto& c : contexts_) c->stop();
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  std::size_t next = 0;
+  asio::steady_timer backoff(*contexts_[0]);
+  while (!stopping_) {
+    auto& context = *contexts_[next++ % contexts_.size()];
+    auto [ec, socket] = co_await acceptor_.async_accept(context, kNoThrow);
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors or similar: wait a little rather than spin.
+      spdlog::warn("accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(10));
+      co_await backoff.async_wait(kNoThrow);
+      continue;
+    }
+    if (open_connections_.load() >= config_.max_connections) {
+      asio::co_spawn(context, refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    ++open_connections_;
+    {
+      std::lock_guard lock(connections_mutex_);
+      connections_.insert(conn);
+    }
+    asio::co_spawn(context, serve(conn), [this, conn](const std::exception_ptr& e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("connection from {} ended by an exception: {}", conn->remote, ex.what());
+        }
+      }
+      {
+        std::lock_guard lock(connections_mutex_);
+        connections_.erase(conn);
+      }
+      --open_connections_;
+    });
+  }
+}
+
+asio::awaitable<void> Server::refuse(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(1));
+  const std::string id = "req_" + random_alnum(16);
+  auto res = make_response(
+      error_reply(Error::service_unavailable("the server has too many open connections"), id), id,
+      11, false);
+  co_await bhttp::async_write(stream, res, kNoThrow);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
+  auto& stream = conn->stream;
+  beast::flat_buffer buffer;
+  const auto read_timeout = std::chrono::milliseconds(config_.read_timeout_ms);
+  bool linger = false;  // the client may still be sending a body we will not read
+
+  for (;;) {
+    if (buffer.size() == 0) {
+      // Between requests: only the idle timeout applies, and shutdown may close us.
+      if (stopping_) break;
+      conn->idle = true;
+      stream.expires_after(std::chrono::milliseconds(config_.idle_timeout_ms));
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kNoThrow);
+      conn->idle = false;
+      if (ec) break;
+      buffer.commit(n);
+    }
+
+    // From its first byte, the whole request must arrive within read_timeout.
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(config_.max_body_bytes);
+    stream.expires_after(read_timeout);
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    if (!ec && !parser.is_done()) {
+      const auto expect = parser.get()[bhttp::field::expect];
+      if (beast::iequals(expect, "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [wec, wn] =
+            co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+        ec = wec;
+      }
+      if (!ec) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+    }
+    if (ec) {
+      const auto error = read_error(ec, config_.max_body_bytes);
+      if (!error) break;
+      const std::string id = "req_" + random_alnum(16);
+      auto res = make_response(error_reply(*error, id), id, 11, false);
+      stream.expires_after(read_timeout);
+      co_await bhttp::async_write(stream, res, kNoThrow);
+      linger = true;
+      break;
+    }
+
+    auto& req = parser.get();
+    const std::string_view given_id = req["X-Request-Id"];
+    const std::string request_id =
+        is_valid_request_id(given_id) ? std::string(given_id) : "req_" + random_alnum(16);
+
+    Request request;
+    request.method = method_of(req.method());
+    const std::string_view target = req.target();
+    const auto question = target.find('?');
+    request.path = target.substr(0, question);
+    if (question != std::string_view::npos) request.query = target.substr(question + 1);
+    request.body = req.body();
+    request.request_id = request_id;
+    request.remote_address = conn->remote;
+    request.headers.reserve(16);
+    for (const auto& field : req) request.headers.push_back({field.name_string(), field.value()});
+
+    Reply reply;
+    if (!request.path.starts_with('/')) {
+      reply = error_reply(Error::bad_request("the request target must be a path"), request_id);
+    } else {
+      const auto match = router_.match(request.method, request.path);
+      if (match.handler == nullptr) {
+        if (match.path_known) {
+          reply = error_reply(
+              Error::with_status(ErrorCode::bad_request, 405,
+                                 std::string(to_string(request.method)) + " is not allowed on " +
+                                     std::string(request.path) + "; allowed: " + match.allow),
+              request_id);
+          reply.headers.emplace_back("Allow", match.allow);
+        } else {
+          reply = error_reply(
+              Error::not_found("no route for " + std::string(request.path.substr(0, 200))),
+              request_id);
+        }
+      } else {
+        request.path_params = match.params;
+        Result<Reply> result = fail(Error::internal("handler did not answer"));
+        try {
+          result = co_await (*match.handler)(request);
+        } catch (const std::exception& e) {
+          result = fail(Error::internal(std::string("exception: ") + e.what()));
+        }
+        if (result) {
+          reply = std::move(*result);
+        } else {
+          if (result.error().code == ErrorCode::internal ||
+              result.error().code == ErrorCode::service_unavailable) {
+            spdlog::error("request {} {} {}: {}", request_id, to_string(request.method),
+                          match.pattern, result.error().description);
+          }
+          reply = error_reply(result.error(), request_id);
+        }
+      }
+    }
+
+    const bool keep_alive = req.keep_alive() && !stopping_;
+    auto res = make_response(std::move(reply), request_id, req.version(), keep_alive);
+    stream.expires_after(read_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, kNoThrow);
+    if (wec || !keep_alive) break;
+  }
+
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (linger && !ec) {
+    // Read what the client still sends (briefly), so that closing with unread
+    // data does not reset the connection before it has read our answer.
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 4096> sink;
+    for (std::size_t total = 0; total < 4 * 1024 * 1024;) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+      if (rec) break;
+      total += n;
+    }
+  }
+  stream.close();
+}
+
+}  // namespace paygate::http

@@ -1,0 +1,55 @@
+// The HTTP/1.1 server: Boost.Beast on Asio, one io_context per thread, each
+// connection a coroutine. It owns timeouts, body and connection limits,
+// request ids and graceful shutdown; everything else is the router's.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.h"
+#include "http/router.h"
+
+namespace paygate::http {
+
+class Server {
+ public:
+  Server(const Config& config, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; a clear error when it cannot.
+  Status listen();
+  std::uint16_t port() const { return port_; }
+  // Serves on config.threads threads until shutdown() has finished.
+  void run();
+  // Stops accepting, lets requests in flight finish (up to the configured
+  // timeout), closes idle connections; run() then returns. Thread-safe.
+  void shutdown();
+
+ private:
+  struct Connection;
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
+  boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> drain_and_stop();
+
+  const Config& config_;
+  const Router& router_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> open_connections_{0};
+  std::mutex connections_mutex_;
+  std::unordered_set<std::shared_ptr<Connection>> connections_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace paygate::http

@@ -1,0 +1,163 @@
+// paygate: serve | migrate | merchant create | merchant list | version.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app.h"
+#include "config/config.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: paygate <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve               run the HTTP API (and, in later versions, the job workers)\n"
+    "  migrate             apply database migrations\n"
+    "  merchant create     create a merchant: --name NAME --email EMAIL\n"
+    "  merchant list       list merchants (no secrets)\n"
+    "  version             print the version\n"
+    "\n"
+    "Run 'paygate <command> --help' for a command's options.\n";
+
+po::options_description database_options() {
+  po::options_description d("database");
+  d.add_options()("database", po::value<std::string>(),
+                  "DATABASE_URL: sqlite:///abs.db, sqlite://rel.db or postgres://... "
+                  "(env DATABASE_URL, default sqlite://./paygate.db)");
+  return d;
+}
+
+po::options_description serve_options() {
+  po::options_description d("serve options");
+  d.add_options()
+      ("listen", po::value<std::string>(), "HOST:PORT to listen on (env PAYGATE_LISTEN, default 127.0.0.1:8000)")
+      ("test-mode", po::bool_switch(), "demo merchant and /test endpoints (env PAYGATE_TEST_MODE=1)")
+      ("no-workers", po::bool_switch(), "serve the API only, run no job workers")
+      ("threads", po::value<std::string>(), "I/O threads (env PAYGATE_THREADS, default: cores)")
+      ("db-readers", po::value<std::string>(), "database reader connections (env PAYGATE_DB_READERS, default 2)")
+      ("max-body-bytes", po::value<std::string>(), "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")
+      ("max-connections", po::value<std::string>(), "most open connections (env PAYGATE_MAX_CONNECTIONS, default 10000)")
+      ("read-timeout-ms", po::value<std::string>(), "time to receive one request (env PAYGATE_READ_TIMEOUT_MS, default 10000)")
+      ("idle-timeout-ms", po::value<std::string>(), "keep-alive idle time (env PAYGATE_IDLE_TIMEOUT_MS, default 60000)")
+      ("shutdown-timeout-ms", po::value<std::string>(), "grace for requests in flight at shutdown (env PAYGATE_SHUTDOWN_TIMEOUT_MS, default 10000)")
+      ("log-level", po::value<std::string>(), "trace|debug|info|warn|error|off (env PAYGATE_LOG_LEVEL, default info)");
+  d.add(database_options());
+  return d;
+}
+
+po::options_description merchant_create_options() {
+  po::options_description d("merchant create options");
+  d.add_options()("name", po::value<std::string>(), "merchant name (required)")(
+      "email", po::value<std::string>(), "merchant email (required)");
+  d.add(database_options());
+  return d;
+}
+
+struct Parsed {
+  std::map<std::string, std::string> flags;
+  po::variables_map vm;
+  bool help = false;
+};
+
+// Parses args against options (plus --help); flags given become the map
+// load_config reads. Throws po::error on bad usage.
+Parsed parse(const std::vector<std::string>& args, po::options_description options) {
+  options.add_options()("help,h", "show this help");
+  Parsed p;
+  po::store(po::command_line_parser(args).options(options).run(), p.vm);
+  po::notify(p.vm);
+  p.help = p.vm.count("help") > 0;
+  for (const auto& [name, value] : p.vm) {
+    if (name == "help" || value.defaulted() || value.empty()) continue;
+    if (const auto* b = boost::any_cast<bool>(&value.value())) {
+      if (*b) p.flags[name] = "";
+    } else {
+      p.flags[name] = value.as<std::string>();
+    }
+  }
+  return p;
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "paygate: %s (see 'paygate --help')\n", message.c_str());
+  return paygate::kExitUsage;
+}
+
+int with_config(const Parsed& p, const po::options_description& options,
+                const std::function<int(const paygate::Config&)>& run) {
+  if (p.help) {
+    std::cout << options << "\n";
+    return paygate::kExitOk;
+  }
+  auto config = paygate::load_config(p.flags, paygate::process_env());
+  if (!config) return usage_error(config.error().description);
+  paygate::setup_logging(*config);
+  return run(*config);
+}
+
+int run(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help") {
+    std::fputs(kUsage, argv.empty() ? stderr : stdout);
+    return argv.empty() ? paygate::kExitUsage : paygate::kExitOk;
+  }
+  const std::string& command = argv[0];
+  std::vector<std::string> rest(argv.begin() + 1, argv.end());
+
+  if (command == "version" || command == "--version") {
+    std::printf("paygate %s\n", PAYGATE_VERSION);
+    return paygate::kExitOk;
+  }
+  if (command == "serve") {
+    const auto options = serve_options();
+    return with_config(parse(rest, options), options, paygate::run_serve);
+  }
+  if (command == "migrate") {
+    const auto options = database_options();
+    return with_config(parse(rest, options), options, paygate::run_migrate);
+  }
+  if (command == "merchant") {
+    if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
+      std::puts("usage: paygate merchant create --name NAME --email EMAIL [--database URL]\n"
+                "       paygate merchant list [--database URL]");
+      return rest.empty() ? paygate::kExitUsage : paygate::kExitOk;
+    }
+    const std::string sub = rest[0];
+    rest.erase(rest.begin());
+    if (sub == "create") {
+      const auto options = merchant_create_options();
+      const Parsed p = parse(rest, options);
+      if (!p.help && (!p.vm.count("name") || !p.vm.count("email"))) {
+        return usage_error("merchant create needs --name and --email");
+      }
+      return with_config(p, options, [&](const paygate::Config& c) {
+        return paygate::run_merchant_create(c, p.vm["name"].as<std::string>(),
+                                            p.vm["email"].as<std::string>());
+      });
+    }
+    if (sub == "list") {
+      const auto options = database_options();
+      return with_config(parse(rest, options), options, paygate::run_merchant_list);
+    }
+    return usage_error("unknown merchant command '" + sub + "'");
+  }
+  return usage_error("unknown command '" + command + "'");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "paygate: %s\n", e.what());
+    return paygate::kExitFailure;
+  }
+}

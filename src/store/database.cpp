@@ -1,0 +1,39 @@
+#include "store/database.h"
+
+#include <future>
+
+#include "store/sqlite/sqlite_database.h"
+
+namespace paygate::store {
+
+Result<std::unique_ptr<Database>> open_database(const DatabaseUrl& url,
+                                                const DatabaseOptions& options) {
+  if (url.kind == DatabaseUrl::Kind::postgres) {
+    return fail(Error::service_unavailable("the PostgreSQL backend is not built into this version"));
+  }
+  auto db = SqliteDatabase::open(url.sqlite_path, options);
+  if (!db) return fail(db.error());
+  return std::unique_ptr<Database>(std::move(*db));
+}
+
+namespace {
+
+template <class Submit>
+Status wait_for(Submit submit) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  submit([&promise](Status s) { promise.set_value(std::move(s)); });
+  return future.get();
+}
+
+}  // namespace
+
+Status write_sync(Database& db, Work work) {
+  return wait_for([&](Done done) { db.submit_write(work, std::move(done)); });
+}
+
+Status read_sync(Database& db, Work work) {
+  return wait_for([&](Done done) { db.submit_read(work, std::move(done)); });
+}
+
+}  // namespace paygate::store

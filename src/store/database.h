@@ -1,0 +1,97 @@
+// The storage interface every other layer uses. SQL is written once, with
+// $1..$n parameters, and runs on every backend; a backend differs only in how
+// it connects, runs transactions and adapts the few dialect differences.
+//
+// Writes go through submit_write: the backend runs the work inside a
+// transaction and calls `done` only once that transaction is durable. Reads go
+// through submit_read and never wait for writes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "config/database_url.h"
+#include "core/error.h"
+#include "store/function_ref.h"
+
+namespace paygate::store {
+
+// One bound parameter. Text is borrowed: it must outlive the execute() call.
+using Param = std::variant<std::nullptr_t, std::int64_t, std::string_view>;
+
+// One statement's SQL. Statements are prepared once per connection and kept,
+// keyed by the address of their text, so the text must be a string literal
+// (or otherwise live as long as the program).
+struct Sql {
+  std::string_view text;
+};
+
+// The current row of a result, valid only inside the row callback.
+class Row {
+ public:
+  virtual ~Row() = default;
+  virtual bool is_null(int column) const = 0;
+  virtual std::int64_t int64(int column) const = 0;
+  virtual std::string_view text(int column) const = 0;
+  std::string string(int column) const { return std::string(text(column)); }
+};
+
+using RowCallback = FunctionRef<void(const Row&)>;
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Runs one statement, calling on_row for each row it returns. Returns the
+  // number of rows the statement inserted, updated or deleted.
+  virtual Result<std::int64_t> execute(Sql sql, std::span<const Param> params,
+                                       RowCallback on_row = {}) = 0;
+  // Runs SQL text with no parameters and no result (schema changes, pragmas).
+  virtual Status execute_script(std::string_view sql) = 0;
+};
+
+// Work runs on a database thread with a connection inside a transaction. An
+// error from it rolls back what it did (and only what it did).
+using Work = FunctionRef<Status(Connection&)>;
+using Done = std::move_only_function<void(Status)>;
+
+enum class Backend { sqlite, postgres };
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual Backend backend() const = 0;
+  // Queues work for the writer. `done` is called once, from a database thread,
+  // after the transaction that ran it committed durably (or failed). `work`
+  // must stay alive until then.
+  virtual void submit_write(Work work, Done done) = 0;
+  // Runs read-only work on a reader connection; `done` as for submit_write.
+  virtual void submit_read(Work work, Done done) = 0;
+  // Applies the migrations not yet applied; safe to run again.
+  virtual Status migrate() = 0;
+  // Checks that the database can be used right now: done gets the outcome,
+  // as for submit_read.
+  virtual void submit_health_check(Done done) = 0;
+  // Finishes queued work, then closes every connection. Idempotent.
+  virtual void stop() = 0;
+};
+
+struct DatabaseOptions {
+  int readers = 2;
+  int max_batch = 512;  // most writes committed together
+};
+
+// Opens the database a URL names; a clear error when it cannot.
+Result<std::unique_ptr<Database>> open_database(const DatabaseUrl& url,
+                                                const DatabaseOptions& options);
+
+// Blocking helpers for the command line and tests (never on an I/O thread).
+Status write_sync(Database& db, Work work);
+Status read_sync(Database& db, Work work);
+
+}  // namespace paygate::store

@@ -1,0 +1,62 @@
+#include "store/merchant_repository.h"
+
+namespace paygate::store {
+
+namespace {
+
+constexpr Sql kInsert{
+    "INSERT INTO merchants (id, name, email, api_key, secret_hash, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $6)"};
+constexpr Sql kInsertIfNone{
+    "INSERT INTO merchants (id, name, email, api_key, secret_hash, created_at, updated_at)"
+    " SELECT $1, $2, $3, $4, $5, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM merchants)"};
+constexpr Sql kByKey{
+    "SELECT id, name, email, api_key, secret_hash, created_at FROM merchants WHERE api_key = $1"};
+constexpr Sql kById{
+    "SELECT id, name, email, api_key, secret_hash, created_at FROM merchants WHERE id = $1"};
+constexpr Sql kList{
+    "SELECT id, name, email, api_key, secret_hash, created_at FROM merchants"
+    " ORDER BY created_at, id"};
+
+Merchant from_row(const Row& r) {
+  return Merchant{r.string(0), r.string(1), r.string(2), r.string(3), r.string(4), r.int64(5)};
+}
+
+Result<std::optional<Merchant>> find_one(Connection& conn, Sql sql, std::string_view value) {
+  std::optional<Merchant> found;
+  const Param params[] = {value};
+  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
+  if (!r) return fail(r.error());
+  return found;
+}
+
+}  // namespace
+
+Status insert_merchant(Connection& conn, const Merchant& m) {
+  const Param params[] = {m.id, m.name, m.email, m.api_key, m.secret_hash, m.created_at};
+  return to_status(conn.execute(kInsert, params));
+}
+
+Result<bool> insert_merchant_if_none(Connection& conn, const Merchant& m) {
+  const Param params[] = {m.id, m.name, m.email, m.api_key, m.secret_hash, m.created_at};
+  auto r = conn.execute(kInsertIfNone, params);
+  if (!r) return fail(r.error());
+  return *r > 0;
+}
+
+Result<std::optional<Merchant>> find_merchant_by_key(Connection& conn, std::string_view api_key) {
+  return find_one(conn, kByKey, api_key);
+}
+
+Result<std::optional<Merchant>> find_merchant_by_id(Connection& conn, std::string_view id) {
+  return find_one(conn, kById, id);
+}
+
+Result<std::vector<Merchant>> list_merchants(Connection& conn) {
+  std::vector<Merchant> out;
+  auto r = conn.execute(kList, {}, [&](const Row& row) { out.push_back(from_row(row)); });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+}  // namespace paygate::store

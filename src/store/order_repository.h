@@ -1,0 +1,22 @@
+// SQL for orders.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/order.h"
+#include "store/database.h"
+
+namespace paygate::store {
+
+Status insert_order(Connection& conn, const Order& o);
+// The merchant's order with this id; nothing when it is another merchant's.
+Result<std::optional<Order>> find_order(Connection& conn, std::string_view merchant_id,
+                                        std::string_view id);
+// Any merchant's order, for the public (checkout) endpoints.
+Result<std::optional<PublicOrder>> find_order_public(Connection& conn, std::string_view id);
+// Newest first.
+Result<std::vector<Order>> list_orders(Connection& conn, std::string_view merchant_id,
+                                       const OrderPage& page);
+
+}  // namespace paygate::store

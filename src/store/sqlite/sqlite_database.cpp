@@ -1,0 +1,197 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "store/migrations.h"
+
+namespace paygate::store {
+
+namespace {
+
+// Runs work, turning an escaping exception into an error, so that one broken
+// request can never take the writer thread down with it.
+Status run_guarded(Work work, Connection& conn) {
+  try {
+    return work(conn);
+  } catch (const std::exception& e) {
+    return fail(Error::internal(std::string("unexpected exception: ") + e.what()));
+  } catch (...) {
+    return fail(Error::internal("unexpected exception"));
+  }
+}
+
+constexpr Sql kBegin{"BEGIN IMMEDIATE"};
+constexpr Sql kCommit{"COMMIT"};
+constexpr Sql kRollback{"ROLLBACK"};
+constexpr Sql kSavepoint{"SAVEPOINT w"};
+constexpr Sql kRollbackToSavepoint{"ROLLBACK TO w"};
+constexpr Sql kReleaseSavepoint{"RELEASE w"};
+constexpr Sql kBeginRead{"BEGIN"};
+constexpr Sql kHealth{"SELECT count(*) FROM schema_migrations"};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path,
+                                                             const DatabaseOptions& options) {
+  auto writer = SqliteConnection::open(path, SqliteConnection::Mode::read_write);
+  if (!writer) return fail(writer.error());
+  std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path, options));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return fail(Error::service_unavailable("cannot stat SQLite database " + path));
+  }
+  db->device_ = st.st_dev;
+  db->inode_ = st.st_ino;
+
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < options.readers; ++i) {
+    auto reader = SqliteConnection::open(path, SqliteConnection::Mode::read_only);
+    if (!reader) return fail(reader.error());
+    readers.push_back(std::move(*reader));
+  }
+  db->writer_ = std::thread([d = db.get(), c = std::move(*writer)]() mutable {
+    d->run_writer(std::move(c));
+  });
+  for (auto& reader : readers) {
+    db->readers_.emplace_back([d = db.get(), c = std::move(reader)]() mutable {
+      d->run_reader(std::move(c));
+    });
+  }
+  return db;
+}
+
+SqliteDatabase::SqliteDatabase(std::string path, DatabaseOptions options)
+    : path_(std::move(path)),
+      options_(options),
+      health_probe_([this](Connection& conn) -> Status {
+        if (auto s = check_file(); !s) return s;
+        return to_status(conn.execute(kHealth, {}));
+      }) {}
+
+SqliteDatabase::~SqliteDatabase() { stop(); }
+
+void SqliteDatabase::stop() {
+  std::call_once(stopped_, [this] {
+    for (Queue* q : {&writes_, &reads_}) {
+      std::lock_guard lock(q->mutex);
+      q->stopping = true;
+      q->ready.notify_all();
+    }
+    if (writer_.joinable()) writer_.join();
+    for (auto& t : readers_) {
+      if (t.joinable()) t.join();
+    }
+  });
+}
+
+void SqliteDatabase::submit_write(Work work, Done done) {
+  {
+    std::lock_guard lock(writes_.mutex);
+    if (!writes_.stopping) {
+      writes_.tasks.push_back(Task{work, std::move(done)});
+      writes_.ready.notify_one();
+      return;
+    }
+  }
+  done(fail(Error::service_unavailable("the database is shutting down")));
+}
+
+void SqliteDatabase::submit_read(Work work, Done done) {
+  {
+    std::lock_guard lock(reads_.mutex);
+    if (!reads_.stopping) {
+      reads_.tasks.push_back(Task{work, std::move(done)});
+      reads_.ready.notify_one();
+      return;
+    }
+  }
+  done(fail(Error::service_unavailable("the database is shutting down")));
+}
+
+Status SqliteDatabase::check_file() const {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    return fail(Error::service_unavailable("the database file " + path_ + " is gone"));
+  }
+  if (st.st_dev != device_ || st.st_ino != inode_) {
+    return fail(Error::service_unavailable("the database file " + path_ + " was replaced"));
+  }
+  return {};
+}
+
+void SqliteDatabase::run_writer(std::unique_ptr<SqliteConnection> conn) {
+  std::vector<Task> batch;
+  batch.reserve(static_cast<std::size_t>(options_.max_batch));
+  for (;;) {
+    {
+      std::unique_lock lock(writes_.mutex);
+      writes_.ready.wait(lock, [&] { return writes_.stopping || !writes_.tasks.empty(); });
+      if (writes_.tasks.empty()) return;  // stopping, and everything queued was done
+      while (!writes_.tasks.empty() && batch.size() < static_cast<std::size_t>(options_.max_batch)) {
+        batch.push_back(std::move(writes_.tasks.front()));
+        writes_.tasks.pop_front();
+      }
+    }
+    commit_batch(*conn, batch);
+    batch.clear();
+  }
+}
+
+void SqliteDatabase::commit_batch(SqliteConnection& conn, std::vector<Task>& batch) {
+  auto fail_all = [&](const Error& e) {
+    for (auto& t : batch) t.done(fail(e));
+  };
+  if (auto s = check_file(); !s) return fail_all(s.error());
+  if (auto s = conn.execute(kBegin, {}); !s) return fail_all(s.error());
+
+  std::vector<Status> outcomes;
+  outcomes.reserve(batch.size());
+  for (auto& task : batch) {
+    if (auto s = conn.execute(kSavepoint, {}); !s) {
+      outcomes.push_back(fail(s.error()));
+      continue;
+    }
+    Status outcome = run_guarded(task.work, conn);
+    if (!outcome) {
+      if (auto r = conn.execute(kRollbackToSavepoint, {}); !r) outcome = fail(r.error());
+    }
+    if (auto r = conn.execute(kReleaseSavepoint, {}); !r && outcome) outcome = fail(r.error());
+    outcomes.push_back(std::move(outcome));
+  }
+
+  if (auto s = conn.execute(kCommit, {}); !s) {
+    spdlog::error("group commit of {} writes failed: {}", batch.size(), s.error().description);
+    (void)conn.execute(kRollback, {});
+    return fail_all(s.error());
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+}
+
+void SqliteDatabase::run_reader(std::unique_ptr<SqliteConnection> conn) {
+  for (;;) {
+    Task task;
+    {
+      std::unique_lock lock(reads_.mutex);
+      reads_.ready.wait(lock, [&] { return reads_.stopping || !reads_.tasks.empty(); });
+      if (reads_.tasks.empty()) return;
+      task = std::move(reads_.tasks.front());
+      reads_.tasks.pop_front();
+    }
+    // One read transaction: every statement of the work sees the same snapshot.
+    Status outcome = to_status(conn->execute(kBeginRead, {}));
+    if (outcome) {
+      outcome = run_guarded(task.work, *conn);
+      (void)conn->execute(kCommit, {});
+    }
+    task.done(std::move(outcome));
+  }
+}
+
+Status SqliteDatabase::migrate() {
+  return write_sync(*this, [](Connection& conn) { return apply_migrations(conn, Backend::sqlite); });
+}
+
+void SqliteDatabase::submit_health_check(Done done) { submit_read(health_probe_, std::move(done)); }
+
+}  // namespace paygate::store

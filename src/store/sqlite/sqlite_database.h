@@ -1,0 +1,67 @@
+// SQLite behind the Database interface. One writer thread owns the only
+// read-write connection and group-commits: it takes every write waiting, runs
+// each in its own SAVEPOINT inside one transaction and answers them all after a
+// single durable COMMIT. Readers have their own connections and threads, and
+// in WAL mode never wait for the writer.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace paygate::store {
+
+class SqliteDatabase final : public Database {
+ public:
+  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path,
+                                                      const DatabaseOptions& options);
+  ~SqliteDatabase() override;
+
+  Backend backend() const override { return Backend::sqlite; }
+  void submit_write(Work work, Done done) override;
+  void submit_read(Work work, Done done) override;
+  Status migrate() override;
+  void submit_health_check(Done done) override;
+  void stop() override;
+
+ private:
+  struct Task {
+    Work work;
+    Done done;
+  };
+  struct Queue {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<Task> tasks;
+    bool stopping = false;
+  };
+
+  SqliteDatabase(std::string path, DatabaseOptions options);
+  void run_writer(std::unique_ptr<SqliteConnection> conn);
+  void run_reader(std::unique_ptr<SqliteConnection> conn);
+  void commit_batch(SqliteConnection& conn, std::vector<Task>& batch);
+  // The file at path is still the one that was opened (not deleted or replaced).
+  Status check_file() const;
+
+  const std::string path_;
+  const DatabaseOptions options_;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+  Queue writes_;
+  Queue reads_;
+  std::thread writer_;
+  std::vector<std::thread> readers_;
+  std::once_flag stopped_;
+  const std::function<Status(Connection&)> health_probe_;
+};
+
+}  // namespace paygate::store
