@@ -9,11 +9,18 @@
 #include <ctime>
 #include <thread>
 
+#include <future>
+
 #include "api/routes.h"
+#include "core/ids.h"
 #include "core/merchants.h"
+#include "core/payments.h"
+#include "core/processor.h"
+#include "jobs/runner.h"
 #include "http/json_writer.h"
 #include "http/server.h"
 #include "store/merchant_repository.h"
+#include "store/settings_repository.h"
 
 namespace paygate {
 
@@ -88,47 +95,110 @@ void setup_logging(const Config& config) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
 }
 
-int run_serve(const Config& config) {
+namespace {
+
+Status seed_demo_merchant(store::Database& db) {
+  const Merchant demo = demo_merchant();
+  return store::write_sync(db, [&](store::Connection& c) -> Status {
+    return to_status(store::insert_merchant_if_none(c, demo));
+  });
+}
+
+// The configured card fingerprint key, or the one this database keeps.
+Result<std::string> fingerprint_key(const Config& config, store::Database& db) {
+  if (!config.card_fingerprint_key.empty()) return config.card_fingerprint_key;
+  std::string key;
+  const std::string fresh = random_alnum(48);
+  auto s = store::write_sync(db, [&](store::Connection& c) -> Status {
+    auto stored = store::get_or_create_setting(c, "card_fingerprint_key", fresh);
+    if (!stored) return fail(stored.error());
+    key = std::move(*stored);
+    return {};
+  });
+  if (!s) return fail(s.error());
+  return key;
+}
+
+// Serves the API (run_api), runs the job workers (run_workers), or both, until
+// SIGINT or SIGTERM.
+int run_gateway(const Config& config, bool run_api, bool run_workers) {
   block_shutdown_signals();
   auto db = open_or_report(config, config.db_readers);
   if (!db) return kExitFailure;
 
   std::string default_key;
   if (config.test_mode) {
-    const Merchant demo = demo_merchant();
-    auto created = store::write_sync(*db, [&](store::Connection& c) -> Status {
-      return to_status(store::insert_merchant_if_none(c, demo));
-    });
-    if (!created) {
+    if (auto s = seed_demo_merchant(*db); !s) {
       std::fprintf(stderr, "paygate: cannot create the demo merchant: %s\n",
-                   created.error().description.c_str());
+                   s.error().description.c_str());
       return kExitFailure;
     }
     default_key = std::string(kDemoApiKey);
   }
-
-  MerchantDirectory merchants(*db);
-  OrderService orders(*db);
-  const api::Services services{config, *db, merchants, orders, default_key};
-  http::Router router;
-  api::add_routes(router, services);
-
-  http::Server server(config, router);
-  if (auto s = server.listen(); !s) {
-    std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+  auto key = fingerprint_key(config, *db);
+  if (!key) {
+    std::fprintf(stderr, "paygate: %s\n", key.error().description.c_str());
     return kExitFailure;
   }
-  {
-    SignalWatcher signals([&server] { server.shutdown(); });
-    spdlog::info("paygate {} listening on {}:{} ({} threads, database {}, test mode {})",
-                 PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
-                 config.database.redacted(), config.test_mode ? "on" : "off");
-    server.run();
+
+  const SimulatedProcessor processor(*key, config.failure_rate);
+  jobs::JobRunner runner(*db, jobs::RunnerOptions{
+                                  config.worker_concurrency,
+                                  std::chrono::milliseconds(config.job_lease_ms),
+                                  std::chrono::milliseconds(config.job_poll_ms),
+                              });
+  MerchantDirectory merchants(*db);
+  OrderService orders(*db);
+  PaymentService payments(
+      *db, processor,
+      PaymentSettings{std::int64_t{config.processing_delay_ms} * 1000,
+                      std::int64_t{config.processing_timeout_ms} * 1000, *key},
+      run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
+
+  if (run_workers) {
+    runner.on(kJobProcessPayment, [&payments](const Job& job) { return payments.process(job); });
+    runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
+                 [&payments] { return payments.reconcile(); });
+    runner.start();
   }
+
+  int exit_code = kExitOk;
+  if (run_api) {
+    const api::Services services{config,   *db,      merchants,
+                                 orders,   payments, [&runner] { return runner.running(); },
+                                 default_key};
+    http::Router router;
+    api::add_routes(router, services);
+    http::Server server(config, router);
+    if (auto s = server.listen(); !s) {
+      std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
+      exit_code = kExitFailure;
+    } else {
+      SignalWatcher signals([&server] { server.shutdown(); });
+      spdlog::info("paygate {} listening on {}:{} ({} threads, workers {}, database {}, test mode {})",
+                   PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
+                   run_workers ? "on" : "off", config.database.redacted(),
+                   config.test_mode ? "on" : "off");
+      server.run();
+    }
+  } else {
+    std::promise<void> stop;
+    SignalWatcher signals([&stop] { stop.set_value(); });
+    spdlog::info("paygate {} worker running (database {})", PAYGATE_VERSION,
+                 config.database.redacted());
+    stop.get_future().wait();
+  }
+  runner.stop();
   db->stop();
-  spdlog::info("stopped");
-  return kExitOk;
+  if (exit_code == kExitOk) spdlog::info("stopped");  // a failed start says why, and only that
+  return exit_code;
 }
+
+}  // namespace
+
+int run_serve(const Config& config) { return run_gateway(config, true, config.run_workers); }
+
+int run_worker(const Config& config) { return run_gateway(config, false, true); }
 
 int run_migrate(const Config& config) {
   auto db = open_or_report(config, 1);

@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 
 void setup_logging(const Config& config);
 int run_serve(const Config& config);
+int run_worker(const Config& config);
 int run_migrate(const Config& config);
 int run_merchant_create(const Config& config, std::string name, std::string email);
 int run_merchant_list(const Config& config);

@@ -17,7 +17,8 @@ constexpr const char* kUsage =
     "usage: paygate <command> [options]\n"
     "\n"
     "commands:\n"
-    "  serve               run the HTTP API (and, in later versions, the job workers)\n"
+    "  serve               run the HTTP API and the job workers (--no-workers: the API only)\n"
+    "  worker              run only the job workers\n"
     "  migrate             apply database migrations\n"
     "  merchant create     create a merchant: --name NAME --email EMAIL\n"
     "  merchant list       list merchants (no secrets)\n"
@@ -46,6 +47,7 @@ po::options_description serve_options() {
       ("read-timeout-ms", po::value<std::string>(), "time to receive one request (env PAYGATE_READ_TIMEOUT_MS, default 10000)")
       ("idle-timeout-ms", po::value<std::string>(), "keep-alive idle time (env PAYGATE_IDLE_TIMEOUT_MS, default 60000)")
       ("shutdown-timeout-ms", po::value<std::string>(), "grace for requests in flight at shutdown (env PAYGATE_SHUTDOWN_TIMEOUT_MS, default 10000)")
+      ("worker-concurrency", po::value<std::string>(), "jobs in flight per process (env PAYGATE_WORKER_CONCURRENCY, default 256)")
       ("log-level", po::value<std::string>(), "trace|debug|info|warn|error|off (env PAYGATE_LOG_LEVEL, default info)");
   d.add(database_options());
   return d;
@@ -70,7 +72,10 @@ struct Parsed {
 Parsed parse(const std::vector<std::string>& args, po::options_description options) {
   options.add_options()("help,h", "show this help");
   Parsed p;
-  po::store(po::command_line_parser(args).options(options).run(), p.vm);
+  // No positional arguments: an empty description makes any of them an error
+  // instead of silently ignoring them (`--name Acme Corp` would drop "Corp").
+  const po::positional_options_description no_positionals;
+  po::store(po::command_line_parser(args).options(options).positional(no_positionals).run(), p.vm);
   po::notify(p.vm);
   p.help = p.vm.count("help") > 0;
   for (const auto& [name, value] : p.vm) {
@@ -117,14 +122,21 @@ int run(const std::vector<std::string>& argv) {
     const auto options = serve_options();
     return with_config(parse(rest, options), options, paygate::run_serve);
   }
+  if (command == "worker") {
+    const auto options = serve_options();
+    return with_config(parse(rest, options), options, paygate::run_worker);
+  }
   if (command == "migrate") {
     const auto options = database_options();
     return with_config(parse(rest, options), options, paygate::run_migrate);
   }
   if (command == "merchant") {
     if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
-      std::puts("usage: paygate merchant create --name NAME --email EMAIL [--database URL]\n"
-                "       paygate merchant list [--database URL]");
+      // Asked for: stdout, exit 0. A usage error: stderr, exit 2, as for a bare `paygate`.
+      std::fputs(
+          "usage: paygate merchant create --name NAME --email EMAIL [--database URL]\n"
+          "       paygate merchant list [--database URL]\n",
+          rest.empty() ? stderr : stdout);
       return rest.empty() ? paygate::kExitUsage : paygate::kExitOk;
     }
     const std::string sub = rest[0];

@@ -2,6 +2,7 @@
 
 #include "api/auth.h"
 #include "api/body.h"
+#include "api/paging.h"
 
 namespace paygate::api {
 
@@ -50,36 +51,6 @@ Reply public_order_reply(const PublicOrder& p) {
   return Reply{200, w.take(), "application/json", {}};
 }
 
-Result<OrderPage> parse_page(const Request& req) {
-  OrderPage page;
-  struct Param {
-    std::string_view name;
-    std::int64_t* target;
-  };
-  std::int64_t from_seconds = -1, to_seconds = -1;
-  for (const Param p : {Param{"count", &page.count}, Param{"skip", &page.skip},
-                        Param{"from", &from_seconds}, Param{"to", &to_seconds}}) {
-    auto v = parse_query_int(req.query_param(p.name), p.name);
-    if (!v) return fail(v.error());
-    if (*v) *p.target = **v;
-  }
-  constexpr std::int64_t kMaxSeconds = INT64_MAX / 1'000'000 - 1;
-  if (from_seconds != -1) {
-    if (from_seconds < 0 || from_seconds > kMaxSeconds) {
-      return fail(Error::bad_request("from must be a unix time in seconds", "from"));
-    }
-    page.from = from_seconds * 1'000'000;
-  }
-  if (to_seconds != -1) {
-    if (to_seconds < 0 || to_seconds > kMaxSeconds) {
-      return fail(Error::bad_request("to must be a unix time in seconds", "to"));
-    }
-    // "to" names a second; every microsecond of it is included.
-    page.to = to_seconds * 1'000'000 + 999'999;
-  }
-  return page;
-}
-
 asio::awaitable<Result<Reply>> create_order(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
@@ -103,7 +74,7 @@ asio::awaitable<Result<Reply>> get_order(const Services& s, const Request& req) 
 asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  auto page = parse_page(req);
+  auto page = parse_page_window(req);
   if (!page) co_return fail(std::move(page.error()));
   auto orders = co_await s.orders.list(*merchant, *page);
   if (!orders) co_return fail(std::move(orders.error()));

@@ -1,12 +1,14 @@
 // What the API handlers call: the configuration and the core services.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "config/config.h"
 #include "core/merchants.h"
 #include "core/orders.h"
+#include "core/payments.h"
 #include "store/database.h"
 
 namespace paygate::api {
@@ -16,6 +18,9 @@ struct Services {
   store::Database& db;
   MerchantDirectory& merchants;
   OrderService& orders;
+  PaymentService& payments;
+  // Whether this process runs job workers (for /test/jobs/status).
+  std::function<bool()> workers_running;
   // The key of the merchant that keyless public calls are for (test mode's
   // demo merchant); empty when such calls are refused.
   std::string default_merchant_key;

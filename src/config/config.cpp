@@ -80,7 +80,10 @@ Status parse_listen(std::string_view text, std::string& host, std::uint16_t& por
 
 Result<Config> load_config(const std::map<std::string, std::string>& flags, const EnvLookup& env) {
   Config c;
-  if (auto v = lookup(flags, env, "test-mode", "PAYGATE_TEST_MODE")) {
+  // A bare --test-mode is "" and means on; an empty PAYGATE_TEST_MODE is unset,
+  // not on (test mode publishes the demo merchant's credentials).
+  if (auto v = lookup(flags, env, "test-mode", "PAYGATE_TEST_MODE");
+      v && (flags.contains("test-mode") || !v->empty())) {
     if (auto s = parse_bool("test-mode", *v, c.test_mode); !s) return fail(s.error());
   }
   if (auto v = lookup(flags, env, "listen", "PAYGATE_LISTEN")) {
@@ -112,6 +115,11 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"shutdown-timeout-ms", "PAYGATE_SHUTDOWN_TIMEOUT_MS", 0, 3'600'000,
        &c.shutdown_timeout_ms},
       {"", "PAYGATE_PROCESSING_DELAY_MS", 0, 3'600'000, &c.processing_delay_ms},
+      {"", "PAYGATE_PROCESSING_TIMEOUT_MS", 1000, 86'400'000, &c.processing_timeout_ms},
+      {"", "PAYGATE_RECONCILE_INTERVAL_MS", 100, 3'600'000, &c.reconcile_interval_ms},
+      {"worker-concurrency", "PAYGATE_WORKER_CONCURRENCY", 1, 100'000, &c.worker_concurrency},
+      {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
+      {"", "PAYGATE_JOB_POLL_MS", 10, 60'000, &c.job_poll_ms},
   };
   for (const auto& s : ints) {
     if (auto v = lookup(flags, env, s.flag, s.env)) {
@@ -131,6 +139,12 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       return fail(bad_setting("PAYGATE_FAILURE_RATE", "must be a number from 0 to 1"));
     }
     c.failure_rate = rate;
+  }
+  if (auto v = env("PAYGATE_CARD_FINGERPRINT_KEY")) {
+    if (v->size() < 32) {
+      return fail(bad_setting("PAYGATE_CARD_FINGERPRINT_KEY", "must be at least 32 characters"));
+    }
+    c.card_fingerprint_key = *v;
   }
   if (auto v = lookup(flags, env, "log-level", "PAYGATE_LOG_LEVEL")) {
     static constexpr std::string_view kLevels[] = {"trace", "debug", "info",

@@ -29,6 +29,14 @@ struct Config {
   int shutdown_timeout_ms = 10'000;
   int processing_delay_ms = 1000;
   double failure_rate = 0.0;
+  int processing_timeout_ms = 300'000;  // PROCESSING longer than this is settled FAILED
+  int reconcile_interval_ms = 10'000;
+  int worker_concurrency = 256;  // jobs in flight per worker process
+  int job_lease_ms = 30'000;     // a claimed job is taken again when its worker is silent this long
+  int job_poll_ms = 500;         // fallback poll for jobs enqueued by other processes
+  // Key of the card fingerprints (HMAC-SHA256); generated and kept in the
+  // database when not configured.
+  std::string card_fingerprint_key;
   std::string log_level = "info";
 };
 

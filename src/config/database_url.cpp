@@ -58,9 +58,13 @@ Result<DatabaseUrl> parse_postgres(std::string_view text) {
 std::string DatabaseUrl::redacted() const {
   if (kind == Kind::sqlite || password.empty()) return text;
   std::string out = text;
-  const auto at = out.find('@');
-  const auto colon = out.rfind(':', at);
-  if (at != std::string::npos && colon != std::string::npos && colon > out.find("://") + 2) {
+  const auto scheme_end = out.find("://");
+  if (scheme_end == std::string::npos) return out;
+  // userinfo is "user:password" up to the first '@'; the password may itself hold ':'.
+  const auto user_start = scheme_end + 3;
+  const auto at = out.find('@', user_start);
+  const auto colon = out.find(':', user_start);
+  if (at != std::string::npos && colon != std::string::npos && colon < at) {
     out.replace(colon + 1, at - colon - 1, "***");
   }
   return out;

@@ -38,8 +38,13 @@ std::string sha256_hex(std::string_view data) {
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(), &len);
+  // OpenSSL fails (and leaves len 0) when key and data are both null pointers,
+  // which an empty std::string_view may be: point empty inputs at a real byte.
+  static constexpr unsigned char kEmpty[1] = {0};
+  const void* k = key.empty() ? kEmpty : static_cast<const void*>(key.data());
+  const unsigned char* d =
+      data.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+  HMAC(EVP_sha256(), k, static_cast<int>(key.size()), d, data.size(), md.data(), &len);
   return hex_encode(std::span(md.data(), len));
 }
 

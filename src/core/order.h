@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/paging.h"
 
 namespace paygate {
 
@@ -40,11 +41,6 @@ struct NewOrder {
   boost::json::object notes;
 };
 
-struct OrderPage {
-  std::int64_t count = 10;
-  std::int64_t skip = 0;
-  Micros from = 0;
-  Micros to = INT64_MAX;
-};
+using OrderPage = PageWindow;
 
 }  // namespace paygate

@@ -13,6 +13,14 @@ constexpr std::array<std::string_view, 14> kCurrencies = {
     "AED", "AUD", "CAD", "CHF", "EUR", "GBP", "HKD",
     "INR", "MYR", "NZD", "SAR", "SGD", "USD", "ZAR"};
 
+// Characters of a UTF-8 string (the JSON parser has checked it is UTF-8):
+// the bytes that do not continue a multi-byte sequence.
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace
 
 bool is_supported_currency(std::string_view code) {
@@ -30,20 +38,20 @@ Status validate_new_order(const NewOrder& order) {
     return fail(Error::bad_request(
         "currency must be a supported 3-letter ISO 4217 code such as INR", "currency"));
   }
-  if (order.receipt && order.receipt->size() > kMaxReceiptLength) {
+  if (order.receipt && utf8_length(*order.receipt) > kMaxReceiptLength) {
     return fail(Error::bad_request("receipt must be at most 40 characters", "receipt"));
   }
   if (order.notes.size() > kMaxNotes) {
     return fail(Error::bad_request("notes may have at most 15 keys", "notes"));
   }
   for (const auto& [key, value] : order.notes) {
-    if (key.size() > kMaxNoteKeyLength) {
+    if (utf8_length(key) > kMaxNoteKeyLength) {
       return fail(Error::bad_request("notes keys must be at most 256 characters", "notes"));
     }
     if (!value.is_string()) {
       return fail(Error::bad_request("notes." + std::string(key) + " must be a string", "notes"));
     }
-    if (value.get_string().size() > kMaxNoteValueLength) {
+    if (utf8_length(value.get_string()) > kMaxNoteValueLength) {
       return fail(Error::bad_request(
           "notes." + std::string(key) + " must be at most 256 characters", "notes"));
     }
@@ -51,15 +59,6 @@ Status validate_new_order(const NewOrder& order) {
   return {};
 }
 
-Status validate_order_page(const OrderPage& page) {
-  if (page.count < 1 || page.count > kMaxPageCount) {
-    return fail(Error::bad_request("count must be between 1 and 100", "count"));
-  }
-  if (page.skip < 0) return fail(Error::bad_request("skip must not be negative", "skip"));
-  if (page.from < 0) return fail(Error::bad_request("from must not be negative", "from"));
-  if (page.to < 0) return fail(Error::bad_request("to must not be negative", "to"));
-  if (page.from > page.to) return fail(Error::bad_request("from must not be after to", "from"));
-  return {};
-}
+Status validate_order_page(const OrderPage& page) { return validate_page_window(page); }
 
 }  // namespace paygate

@@ -15,7 +15,6 @@ inline constexpr std::size_t kMaxReceiptLength = 40;
 inline constexpr std::size_t kMaxNotes = 15;
 inline constexpr std::size_t kMaxNoteKeyLength = 256;
 inline constexpr std::size_t kMaxNoteValueLength = 256;
-inline constexpr std::int64_t kMaxPageCount = 100;
 
 bool is_supported_currency(std::string_view code);
 Status validate_new_order(const NewOrder& order);

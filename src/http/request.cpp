@@ -35,7 +35,11 @@ std::string_view Request::header(std::string_view name) const {
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
   if (query.empty()) return std::nullopt;
-  auto encoded = boost::urls::parse_query(query);
+  // Boost.URL 1.81-1.82 parse_query measures its input with strlen, reading
+  // past the end of a view that is not NUL-terminated (boostorg/url#757);
+  // query points into the request target, so give it a terminated copy.
+  const std::string terminated(query);
+  auto encoded = boost::urls::parse_query(terminated);
   if (!encoded) return std::nullopt;
   for (auto p : boost::urls::params_view(*encoded)) {
     if (p.key == name) return std::string(p.value);

@@ -21,6 +21,8 @@
 
 namespace paygate::store {
 
+enum class Backend { sqlite, postgres };
+
 // One bound parameter. Text is borrowed: it must outlive the execute() call.
 using Param = std::variant<std::nullptr_t, std::int64_t, std::string_view>;
 
@@ -46,6 +48,7 @@ using RowCallback = FunctionRef<void(const Row&)>;
 class Connection {
  public:
   virtual ~Connection() = default;
+  virtual Backend backend() const = 0;
   // Runs one statement, calling on_row for each row it returns. Returns the
   // number of rows the statement inserted, updated or deleted.
   virtual Result<std::int64_t> execute(Sql sql, std::span<const Param> params,
@@ -58,8 +61,6 @@ class Connection {
 // error from it rolls back what it did (and only what it did).
 using Work = FunctionRef<Status(Connection&)>;
 using Done = std::move_only_function<void(Status)>;
-
-enum class Backend { sqlite, postgres };
 
 class Database {
  public:

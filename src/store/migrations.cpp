@@ -39,6 +39,52 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql"},
+    {2, "payments and the job queue", R"sql(
+CREATE TABLE payments (
+  id                    TEXT PRIMARY KEY,
+  order_id              TEXT NOT NULL REFERENCES orders(id),
+  merchant_id           TEXT NOT NULL REFERENCES merchants(id),
+  amount                BIGINT NOT NULL CHECK (amount > 0),
+  currency              TEXT NOT NULL,
+  method                TEXT NOT NULL,
+  status                TEXT NOT NULL,
+  captured              INTEGER NOT NULL DEFAULT 0,
+  capture_requested     INTEGER NOT NULL DEFAULT 0,
+  error_code            TEXT,
+  error_description     TEXT,
+  vpa                   TEXT,
+  card_network          TEXT,
+  card_last4            TEXT,
+  card_expiry_month     INTEGER,
+  card_expiry_year      INTEGER,
+  card_fingerprint      TEXT,
+  processing_started_at BIGINT,
+  finished_at           BIGINT,
+  created_at            BIGINT NOT NULL,
+  updated_at            BIGINT NOT NULL
+);
+CREATE INDEX payments_by_merchant_time ON payments (merchant_id, created_at DESC, id DESC);
+CREATE INDEX payments_by_order ON payments (order_id);
+CREATE INDEX payments_processing ON payments (status, processing_started_at);
+-- At most one successful payment per order, whatever the code above it does.
+CREATE UNIQUE INDEX payments_one_success_per_order ON payments (order_id) WHERE status = 'SUCCESS';
+
+CREATE TABLE jobs (
+  id           TEXT PRIMARY KEY,
+  queue        TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  subject_id   TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  run_at       BIGINT NOT NULL,
+  lease_until  BIGINT,
+  last_error   TEXT,
+  created_at   BIGINT NOT NULL,
+  updated_at   BIGINT NOT NULL
+);
+CREATE INDEX jobs_due ON jobs (state, run_at);
+)sql"},
 };
 
 constexpr Sql kCreateTable{

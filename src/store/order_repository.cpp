@@ -78,3 +78,25 @@ Result<std::vector<Order>> list_orders(Connection& conn, std::string_view mercha
 }
 
 }  // namespace paygate::store
+
+namespace paygate::store {
+
+namespace {
+
+constexpr Sql kMarkAttempted{
+    "UPDATE orders SET status = 'attempted', updated_at = $2 WHERE id = $1 AND status = 'created'"};
+constexpr Sql kMarkPaid{"UPDATE orders SET status = 'paid', updated_at = $2 WHERE id = $1"};
+
+}  // namespace
+
+Status mark_order_attempted(Connection& conn, std::string_view order_id, Micros now) {
+  const Param params[] = {order_id, now};
+  return to_status(conn.execute(kMarkAttempted, params));
+}
+
+Status mark_order_paid(Connection& conn, std::string_view order_id, Micros now) {
+  const Param params[] = {order_id, now};
+  return to_status(conn.execute(kMarkPaid, params));
+}
+
+}  // namespace paygate::store

@@ -20,3 +20,11 @@ Result<std::vector<Order>> list_orders(Connection& conn, std::string_view mercha
                                        const OrderPage& page);
 
 }  // namespace paygate::store
+
+namespace paygate::store {
+
+// created -> attempted (a payment was tried); no change in any other status.
+Status mark_order_attempted(Connection& conn, std::string_view order_id, Micros now);
+Status mark_order_paid(Connection& conn, std::string_view order_id, Micros now);
+
+}  // namespace paygate::store

@@ -1,1 +1,48 @@
 #include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "harness.h"
+
+namespace paygate::test {
+namespace {
+
+TEST(Health, AnswersHealthyOnBothPaths) {
+  auto server = TestServer::start();
+  for (const char* path : {"/health", "/api/v1/health"}) {
+    const auto res = server->get(path);
+    EXPECT_EQ(res.status, 200) << path;
+    EXPECT_EQ(res.header("Content-Type"), "application/json");
+    const auto body = res.json().as_object();
+    EXPECT_EQ(body.at("status"), "healthy");
+    EXPECT_EQ(body.at("database"), "connected");
+    const std::string ts(body.at("timestamp").as_string());
+    EXPECT_EQ(ts.size(), 27u) << ts;
+    EXPECT_EQ(ts.back(), 'Z');
+  }
+}
+
+TEST(Health, Answers503WhenTheDatabaseFileIsGoneAndRecovers) {
+  auto server = TestServer::start();
+  const std::string moved = server->db_path() + ".moved";
+  std::filesystem::rename(server->db_path(), moved);
+
+  const auto res = server->get("/api/v1/health");
+  EXPECT_EQ(res.status, 503);
+  const auto body = res.json().as_object();
+  EXPECT_EQ(body.at("status"), "unhealthy");
+  EXPECT_EQ(body.at("database"), "disconnected");
+
+  // Writes are refused too, with the contract's error, and the server keeps running.
+  const auto order = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
+  EXPECT_EQ(order.status, 503);
+  EXPECT_EQ(order.error_code(), "SERVICE_UNAVAILABLE");
+  EXPECT_TRUE(server->running());
+
+  std::filesystem::rename(moved, server->db_path());
+  EXPECT_EQ(server->get("/health").status, 200);
+  EXPECT_EQ(server->post("/api/v1/orders", R"({"amount": 500})", demo_auth()).status, 201);
+}
+
+}  // namespace
+}  // namespace paygate::test

@@ -1,1 +1,184 @@
+#include "core/ids.h"
+
 #include <gtest/gtest.h>
+
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_set>
+
+#include "core/clock.h"
+
+namespace paygate {
+namespace {
+
+constexpr std::string_view kAlphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+bool all_alnum(std::string_view s) {
+  for (char c : s) {
+    if (kAlphabet.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+constexpr std::array<std::string_view, 5> kPrefixes = {kOrderPrefix, kPaymentPrefix, kRefundPrefix,
+                                                       kMerchantPrefix, kEventPrefix};
+
+TEST(Ids, PrefixesAreTheContractOnes) {
+  EXPECT_EQ(kOrderPrefix, "order_");
+  EXPECT_EQ(kPaymentPrefix, "pay_");
+  EXPECT_EQ(kRefundPrefix, "refund_");
+  EXPECT_EQ(kMerchantPrefix, "mrc_");
+  EXPECT_EQ(kEventPrefix, "evt_");
+  EXPECT_EQ(kIdBodyLength, 16u);
+}
+
+TEST(Ids, NewIdIsPrefixAndSixteenAlnumCharacters) {
+  for (auto prefix : kPrefixes) {
+    for (int i = 0; i < 100; ++i) {
+      const std::string id = new_id(prefix);
+      ASSERT_EQ(id.size(), prefix.size() + 16) << id;
+      EXPECT_TRUE(id.starts_with(prefix)) << id;
+      EXPECT_TRUE(all_alnum(std::string_view(id).substr(prefix.size()))) << id;
+      EXPECT_TRUE(is_valid_id(id, prefix)) << id;
+    }
+  }
+}
+
+TEST(Ids, NewIdsAreUniqueOverOneHundredThousand) {
+  constexpr int kCount = 100'000;
+  std::unordered_set<std::string> seen;
+  seen.reserve(kCount);
+  for (int i = 0; i < kCount; ++i) seen.insert(new_id(kOrderPrefix));
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kCount));
+}
+
+// The first 5 body characters are base-62 seconds since 2025-01-01T00:00:00Z.
+TEST(Ids, TimePartEncodesTheCurrentSecond) {
+  const std::int64_t before = now_micros() / 1'000'000;
+  const std::string id = new_id(kPaymentPrefix);
+  const std::int64_t after = now_micros() / 1'000'000;
+  std::int64_t t = 0;
+  for (char c : std::string_view(id).substr(kPaymentPrefix.size(), 5)) {
+    t = t * 62 + static_cast<std::int64_t>(kAlphabet.find(c));
+  }
+  const std::int64_t seconds = t + 1'735'689'600;
+  EXPECT_GE(seconds, before);
+  EXPECT_LE(seconds, after);
+}
+
+TEST(Ids, IdsSortByCreationTime) {
+  std::string previous = new_id(kOrderPrefix).substr(kOrderPrefix.size(), 5);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string time_part = new_id(kOrderPrefix).substr(kOrderPrefix.size(), 5);
+    EXPECT_LE(previous, time_part);
+    previous = time_part;
+  }
+}
+
+TEST(Ids, RandomPartVariesWithinOneSecond) {
+  // 11 random characters: two ids made back to back share the time part only.
+  const std::string a = new_id(kOrderPrefix);
+  const std::string b = new_id(kOrderPrefix);
+  EXPECT_NE(a.substr(kOrderPrefix.size() + 5), b.substr(kOrderPrefix.size() + 5));
+}
+
+TEST(Ids, IsValidIdAccepts) {
+  EXPECT_TRUE(is_valid_id("order_0123456789abcdef", "order_"));
+  EXPECT_TRUE(is_valid_id("order_ABCDEFGHIJKLMNOP", "order_"));
+  EXPECT_TRUE(is_valid_id("pay_zzzzzzzzzzzzzzzz", "pay_"));
+  EXPECT_TRUE(is_valid_id("mrc_testmerchant0001", "mrc_"));
+  EXPECT_TRUE(is_valid_id("refund_Aa0Bb1Cc2Dd3Ee4F", "refund_"));
+  EXPECT_TRUE(is_valid_id("evt_0000000000000000", "evt_"));
+}
+
+TEST(Ids, IsValidIdRejects) {
+  EXPECT_FALSE(is_valid_id("", "order_"));
+  EXPECT_FALSE(is_valid_id("order_", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcde", "order_"));    // 15
+  EXPECT_FALSE(is_valid_id("order_0123456789abcdefg", "order_"));  // 17
+  EXPECT_FALSE(is_valid_id("pay_0123456789abcdef", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcdef", "pay_"));
+  EXPECT_FALSE(is_valid_id("Order_0123456789abcdef", "order_"));
+  EXPECT_FALSE(is_valid_id("ORDER_0123456789abcdef", "order_"));
+  EXPECT_FALSE(is_valid_id("xorder_0123456789abcde", "order_"));
+  EXPECT_FALSE(is_valid_id(" order_0123456789abcde", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcde ", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcd-f", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcd_f", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcd/f", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abcd%f", "order_"));
+  EXPECT_FALSE(is_valid_id("order_0123456789abc\xc3\xa9", "order_"));  // "é": 2 bytes
+  EXPECT_FALSE(is_valid_id(std::string_view("order_0123456789abcd\0f", 22), "order_"));
+  // The characters just outside each range of the alphabet.
+  for (char c : {'/', ':', '@', '[', '`', '{'}) {
+    std::string id = "order_0123456789abcdef";
+    id[10] = c;
+    EXPECT_FALSE(is_valid_id(id, "order_")) << id;
+  }
+}
+
+TEST(Ids, RandomAlnumHasTheAskedLengthAndAlphabet) {
+  EXPECT_EQ(random_alnum(0), "");
+  for (std::size_t n : {1u, 2u, 11u, 16u, 31u, 32u, 33u, 100u, 1000u}) {
+    const std::string s = random_alnum(n);
+    EXPECT_EQ(s.size(), n);
+    EXPECT_TRUE(all_alnum(s)) << s;
+  }
+  EXPECT_NE(random_alnum(32), random_alnum(32));
+}
+
+TEST(Ids, RandomAlnumIsRoughlyUniform) {
+  constexpr int kPerChar = 2000;
+  const std::string s = random_alnum(62 * kPerChar);
+  std::map<char, int> counts;
+  for (char c : s) ++counts[c];
+  ASSERT_EQ(counts.size(), 62u) << "some character never drawn";
+  // Binomial(124000, 1/62): standard deviation about 44; 500 is over 11 of them.
+  for (const auto& [c, n] : counts) {
+    EXPECT_GT(n, kPerChar - 500) << c;
+    EXPECT_LT(n, kPerChar + 500) << c;
+  }
+}
+
+TEST(Ids, RandomPartOfNewIdUsesEveryCharacter) {
+  std::set<char> seen;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string id = new_id(kEventPrefix);
+    for (char c : std::string_view(id).substr(kEventPrefix.size() + 5)) seen.insert(c);
+  }
+  EXPECT_EQ(seen.size(), 62u);
+}
+
+bool is_lower_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+TEST(Ids, UuidV4Format) {
+  std::set<char> variants;
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string u = new_uuid_v4();
+    ASSERT_EQ(u.size(), 36u) << u;
+    for (std::size_t j = 0; j < u.size(); ++j) {
+      if (j == 8 || j == 13 || j == 18 || j == 23) {
+        EXPECT_EQ(u[j], '-') << u;
+      } else {
+        EXPECT_TRUE(is_lower_hex(u[j])) << u;
+      }
+    }
+    EXPECT_EQ(u[14], '4') << u;                                                    // version
+    EXPECT_NE(std::string_view("89ab").find(u[19]), std::string_view::npos) << u;  // variant
+    variants.insert(u[19]);
+    seen.insert(u);
+  }
+  EXPECT_EQ(variants.size(), 4u);  // all of 8, 9, a, b occur: the low variant bits are random
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace paygate

@@ -21,6 +21,7 @@ class SqliteConnection final : public Connection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
+  Backend backend() const override { return Backend::sqlite; }
   Result<std::int64_t> execute(Sql sql, std::span<const Param> params,
                                RowCallback on_row = {}) override;
   Status execute_script(std::string_view sql) override;

@@ -1,0 +1,47 @@
+# The two commands of the README, and a few more for developers.
+#   make run    installs what is missing, builds, and serves on 127.0.0.1:8000 (test mode, SQLite)
+#   make test   installs what is missing, builds, and runs every test (also under ASan+UBSan)
+
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+LISTEN ?= 127.0.0.1:8000
+DATABASE ?= sqlite://./paygate.db
+
+.PHONY: run test deps build release debug asan test-debug test-asan bench format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build/release/build.ninja:
+	cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAYGATE_TESTS=OFF $(CMAKE_FLAGS)
+build/debug/build.ninja:
+	cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+build/asan/build.ninja:
+	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPAYGATE_SANITIZE=ON $(CMAKE_FLAGS)
+
+release: deps build/release/build.ninja
+	ninja -C build/release -j $(JOBS) paygate
+debug: deps build/debug/build.ninja
+	ninja -C build/debug -j $(JOBS)
+asan: deps build/asan/build.ninja
+	ninja -C build/asan -j $(JOBS)
+
+run: release
+	./build/release/paygate serve --test-mode --listen $(LISTEN) --database $(DATABASE)
+
+test-debug: debug
+	cd build/debug && ctest --output-on-failure -j $(JOBS)
+test-asan: asan
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+test: test-debug test-asan
+
+bench: release
+	bash bench/run.sh
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

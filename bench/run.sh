@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmarks a Release build of paygate with wrk on loopback, on a fresh SQLite
+# database, and prints requests/s and p50/p99 latency per scenario.
+#   bench/run.sh                 (or: make bench)
+#   DURATION=10s CONNECTIONS=64 THREADS=2 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${PAYGATE_BIN:-build/release/paygate}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+URL="http://127.0.0.1:${PORT}"
+
+[ -x "$BIN" ] || { echo "build first: make release" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/install-deps.sh" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+"$BIN" serve --test-mode --listen "127.0.0.1:${PORT}" --database "sqlite://${work}/bench.db" \
+  --log-level warn >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  curl -sf "$URL/health" >/dev/null && break
+  sleep 0.1
+done
+
+auth=(-H 'X-Api-Key: key_test_abc123' -H 'X-Api-Secret: secret_test_xyz789')
+order_id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -X POST "$URL/api/v1/orders" \
+  -d '{"amount":50000}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
+
+# One scenario: wrk's requests/s and latency percentiles, on one line.
+run() {
+  local name=$1 path=$2 script=${3:-}
+  local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
+  [ -n "$script" ] && args+=(-s "bench/lua/$script")
+  local out
+  out=$(wrk "${args[@]}" "$URL$path")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '%-24s %12s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+}
+
+echo "paygate bench: $(nproc) cores, wrk -t${WRK_THREADS} -c${CONNECTIONS} -d${DURATION}, SQLite WAL synchronous=FULL"
+run "GET /health" /health
+run "POST /orders" /api/v1/orders create_order.lua
+run "GET /orders/{id}" "/api/v1/orders/${order_id}" auth_get.lua
+
+count=$(sqlite3 "${work}/bench.db" 'SELECT count(*) FROM orders' 2>/dev/null || echo "?")
+echo "orders in the database after the run: ${count}"

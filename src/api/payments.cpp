@@ -1,0 +1,228 @@
+#include "api/payments.h"
+
+#include <charconv>
+
+#include "api/auth.h"
+#include "api/body.h"
+#include "api/paging.h"
+
+namespace paygate::api {
+
+namespace asio = boost::asio;
+using http::Reply;
+using http::Request;
+
+namespace {
+
+// A card field given as a JSON string or a whole JSON number, as text.
+Result<std::optional<std::string>> digits_field(const boost::json::object& o,
+                                                std::string_view key, std::string_view field) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_int64() && v->get_int64() >= 0) return std::to_string(v->get_int64());
+  if (v->is_uint64()) return std::to_string(v->get_uint64());
+  return fail(Error::bad_request(std::string(field) + " must be a string of digits",
+                                 std::string(field)));
+}
+
+// The flat shape names its fields card_number, expiry_month, ...; the nested
+// one card.number, card.expiry_month, ...
+struct CardShape {
+  const boost::json::object* object;
+  std::string_view number_key;
+  std::string_view prefix;  // "card." or ""
+};
+
+Result<CardInput> parse_card(const CardShape& shape) {
+  CardInput card;
+  struct Field {
+    std::string_view key;
+    std::string* target;
+  };
+  const Field fields[] = {{shape.number_key, &card.number},
+                          {"expiry_month", &card.expiry_month},
+                          {"expiry_year", &card.expiry_year},
+                          {"cvv", &card.cvv}};
+  for (const auto& f : fields) {
+    const std::string name = std::string(shape.prefix) + std::string(f.key);
+    auto v = digits_field(*shape.object, f.key, name);
+    if (!v) return fail(v.error());
+    if (!*v) return fail(Error::bad_request(name + " is required", name));
+    *f.target = std::move(**v);
+  }
+  auto name = optional_string(*shape.object, "name");
+  if (!name) return fail(name.error());
+  card.name = std::move(*name);
+  return card;
+}
+
+Result<NewPayment> parse_new_payment(const boost::json::object& body, bool& flat_card) {
+  NewPayment p;
+  auto order_id = optional_string(body, "order_id");
+  if (!order_id) return fail(order_id.error());
+  if (!*order_id || (*order_id)->empty()) {
+    return fail(Error::bad_request("order_id is required", "order_id"));
+  }
+  p.order_id = std::move(**order_id);
+  auto method = optional_string(body, "method");
+  if (!method) return fail(method.error());
+  if (!*method) return fail(Error::bad_request("method is required", "method"));
+  p.method = std::move(**method);
+  auto amount = optional_int(body, "amount");
+  if (!amount) return fail(amount.error());
+  p.amount = *amount;
+  auto currency = optional_string(body, "currency");
+  if (!currency) return fail(currency.error());
+  p.currency = std::move(*currency);
+  auto vpa = optional_string(body, "vpa");
+  if (!vpa) return fail(vpa.error());
+  p.vpa = std::move(*vpa);
+
+  if (p.method == kMethodCard) {
+    auto nested = optional_object(body, "card");
+    if (!nested) return fail(nested.error());
+    Result<CardInput> card = fail(Error::bad_request("card is required", "card"));
+    if (*nested) {
+      card = parse_card({&**nested, "number", "card."});
+    } else if (body.contains("card_number")) {
+      flat_card = true;
+      card = parse_card({&body, "card_number", ""});
+    }
+    if (!card) return fail(card.error());
+    p.card = std::move(*card);
+  }
+  return p;
+}
+
+// Errors about the card name the fields as the request did.
+Error rename_card_field(Error e, bool flat_card) {
+  if (flat_card && e.field.starts_with("card.")) {
+    e.field = e.field == "card.number" ? "card_number" : e.field.substr(5);
+  }
+  return e;
+}
+
+Reply payment_reply(int status, const Payment& p) {
+  http::JsonWriter w(512);
+  write_payment(w, p);
+  return Reply{status, w.take(), "application/json", {}};
+}
+
+asio::awaitable<Result<Reply>> create(const Services& s, const Request& req, const Merchant& m,
+                                      const boost::json::object& body, bool auto_capture) {
+  bool flat_card = false;
+  auto input = parse_new_payment(body, flat_card);
+  if (!input) co_return fail(rename_card_field(std::move(input.error()), flat_card));
+  auto payment = co_await s.payments.create(m, std::move(*input), auto_capture);
+  if (!payment) co_return fail(rename_card_field(std::move(payment.error()), flat_card));
+  (void)req;
+  co_return payment_reply(201, *payment);
+}
+
+asio::awaitable<Result<Reply>> create_payment(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto body = parse_json_object(req.body);
+  if (!body) co_return fail(std::move(body.error()));
+  co_return co_await create(s, req, *merchant, *body, false);
+}
+
+asio::awaitable<Result<Reply>> create_public_payment(const Services& s, const Request& req) {
+  auto body = parse_json_object(req.body);
+  if (!body) co_return fail(std::move(body.error()));
+  auto merchant = co_await resolve_public_merchant(s, req, &*body);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  co_return co_await create(s, req, *merchant, *body, true);
+}
+
+asio::awaitable<Result<Reply>> get_payment(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto payment = co_await s.payments.get(*merchant, req.param(0));
+  if (!payment) co_return fail(std::move(payment.error()));
+  co_return payment_reply(200, *payment);
+}
+
+asio::awaitable<Result<Reply>> get_public_payment(const Services& s, const Request& req) {
+  auto payment = co_await s.payments.get_public(req.param(0));
+  if (!payment) co_return fail(std::move(payment.error()));
+  co_return payment_reply(200, *payment);
+}
+
+asio::awaitable<Result<Reply>> capture_payment(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  if (!req.body.empty()) {
+    // The body is optional; when given it must still be a JSON object.
+    auto body = parse_json_object(req.body);
+    if (!body) co_return fail(std::move(body.error()));
+  }
+  auto payment = co_await s.payments.capture(*merchant, req.param(0));
+  if (!payment) co_return fail(std::move(payment.error()));
+  co_return payment_reply(200, *payment);
+}
+
+asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate_merchant(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto window = parse_page_window(req);
+  if (!window) co_return fail(std::move(window.error()));
+  PaymentPage page;
+  page.window = *window;
+  page.order_id = req.query_param("order_id").value_or("");
+  page.status = req.query_param("status").value_or("");
+  auto payments = co_await s.payments.list(*merchant, std::move(page));
+  if (!payments) co_return fail(std::move(payments.error()));
+  http::JsonWriter w(256 + payments->size() * 480);
+  w.begin_object();
+  w.field("entity", "collection");
+  w.field("count", static_cast<std::int64_t>(payments->size()));
+  w.key("items").begin_array();
+  for (const auto& p : *payments) write_payment(w, p);
+  w.end_array().end_object();
+  co_return Reply{200, w.take(), "application/json", {}};
+}
+
+}  // namespace
+
+void write_payment(http::JsonWriter& w, const Payment& p) {
+  w.begin_object();
+  w.field("id", std::string_view(p.id));
+  w.field("order_id", std::string_view(p.order_id));
+  w.field("merchant_id", std::string_view(p.merchant_id));
+  w.field("amount", p.amount);
+  w.field("currency", std::string_view(p.currency));
+  w.field("method", std::string_view(p.method));
+  w.field("status", std::string_view(p.status));
+  w.field("captured", p.captured);
+  w.field("error_code", p.error_code);
+  w.field("error_description", p.error_description);
+  if (p.method == kMethodUpi) w.field("vpa", p.vpa);
+  if (p.method == kMethodCard) {
+    w.field("card_network", p.card_network);
+    w.field("card_last4", p.card_last4);
+  }
+  w.key("created_at").timestamp(p.created_at);
+  w.key("updated_at").timestamp(p.updated_at);
+  w.end_object();
+}
+
+void add_payment_routes(http::Router& router, const Services& s) {
+  using http::Method;
+  const Services* sp = &s;
+  router.add(Method::post, "/api/v1/payments",
+             [sp](const Request& r) { return create_payment(*sp, r); });
+  router.add(Method::get, "/api/v1/payments",
+             [sp](const Request& r) { return list_payments(*sp, r); });
+  router.add(Method::get, "/api/v1/payments/{id}",
+             [sp](const Request& r) { return get_payment(*sp, r); });
+  router.add(Method::post, "/api/v1/payments/{id}/capture",
+             [sp](const Request& r) { return capture_payment(*sp, r); });
+  router.add(Method::post, "/api/v1/payments/public",
+             [sp](const Request& r) { return create_public_payment(*sp, r); });
+  router.add(Method::get, "/api/v1/payments/public/{id}",
+             [sp](const Request& r) { return get_public_payment(*sp, r); });
+}
+
+}  // namespace paygate::api

@@ -1,0 +1,12 @@
+#include "core/job_stats.h"
+
+#include "store/async.h"
+#include "store/job_repository.h"
+
+namespace paygate {
+
+boost::asio::awaitable<Result<JobCounts>> count_jobs(store::Database& db) {
+  co_return co_await store::read(db, [](store::Connection& c) { return store::count_jobs(c); });
+}
+
+}  // namespace paygate

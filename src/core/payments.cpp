@@ -1,0 +1,222 @@
+#include "core/payments.h"
+
+#include <openssl/crypto.h>
+
+#include "core/ids.h"
+#include "store/async.h"
+#include "store/job_repository.h"
+#include "store/order_repository.h"
+#include "store/payment_repository.h"
+
+namespace paygate {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Error payment_not_found(std::string_view id) {
+  return Error::not_found("no payment with id " + std::string(id.substr(0, 64)));
+}
+
+Error lease_lost() { return Error::internal("the job's lease was lost to another worker"); }
+
+// Fills the instrument fields of p from the request; the card number and CVV
+// go no further than this function.
+Status take_instrument(Payment& p, NewPayment& in, std::string_view fingerprint_key) {
+  if (in.method == kMethodUpi) {
+    if (!in.vpa) return fail(Error::bad_request("vpa is required for method upi", "vpa"));
+    if (auto s = validate_vpa(*in.vpa); !s) return s;
+    p.vpa = std::move(in.vpa);
+    return {};
+  }
+  if (in.method == kMethodCard) {
+    if (!in.card) return fail(Error::bad_request("card is required for method card", "card"));
+    auto card = validate_card(*in.card, current_year_month());
+    OPENSSL_cleanse(in.card->number.data(), in.card->number.size());
+    OPENSSL_cleanse(in.card->cvv.data(), in.card->cvv.size());
+    in.card.reset();
+    if (!card) return fail(std::move(card.error()));
+    p.card_network = card->network;
+    p.card_last4 = card->last4;
+    p.card_expiry_month = card->expiry_month;
+    p.card_expiry_year = card->expiry_year;
+    p.card_fingerprint = card_fingerprint(fingerprint_key, card->digits);
+    OPENSSL_cleanse(card->digits.data(), card->digits.size());
+    return {};
+  }
+  return fail(Error::bad_request("method must be card or upi", "method"));
+}
+
+// PROCESSING -> SUCCESS or FAILED, as the processor decides; at most one
+// success per order.
+Status settle(store::Connection& c, const Processor& processor, Payment& p, Micros now) {
+  ProcessorOutcome outcome = processor.authorize(p);
+  if (outcome.success) {
+    auto paid = store::order_has_success(c, p.order_id, p.id);
+    if (!paid) return fail(paid.error());
+    if (*paid) outcome = {false, "ORDER_ALREADY_PAID", "another payment of this order succeeded"};
+  }
+  p.status = std::string(outcome.success ? kPaymentSuccess : kPaymentFailed);
+  if (outcome.success) {
+    p.captured = p.capture_requested;
+  } else {
+    p.error_code = std::move(outcome.error_code);
+    p.error_description = std::move(outcome.error_description);
+  }
+  p.finished_at = now;
+  p.updated_at = now;
+  if (auto s = store::update_payment(c, p); !s) return s;
+  if (outcome.success) return store::mark_order_paid(c, p.order_id, now);
+  return {};
+}
+
+}  // namespace
+
+Status validate_payment_page(const PaymentPage& page) {
+  if (auto s = validate_page_window(page.window); !s) return s;
+  if (!page.status.empty() && page.status != kPaymentCreated && page.status != kPaymentProcessing &&
+      page.status != kPaymentSuccess && page.status != kPaymentFailed) {
+    return fail(Error::bad_request("status must be CREATED, PROCESSING, SUCCESS or FAILED",
+                                   "status"));
+  }
+  return {};
+}
+
+asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant,
+                                                       NewPayment input, bool auto_capture) {
+  const Micros now = now_micros();
+  Payment p;
+  p.id = new_id(kPaymentPrefix);
+  p.order_id = input.order_id;
+  p.merchant_id = merchant.id;
+  p.method = input.method;
+  p.status = std::string(kPaymentCreated);
+  p.capture_requested = auto_capture;
+  p.created_at = p.updated_at = now;
+  if (auto s = take_instrument(p, input, settings_.fingerprint_key); !s) {
+    co_return fail(std::move(s.error()));
+  }
+  const Job job{new_id("job_"), std::string(kQueuePayments), std::string(kJobProcessPayment),
+                p.id, 0, 5, now};
+
+  auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    auto order = store::find_order(c, merchant.id, p.order_id);
+    if (!order) return fail(order.error());
+    if (!*order) return fail(Error::not_found("no order with id " + p.order_id.substr(0, 64)));
+    const Order& o = **order;
+    if (input.amount && *input.amount != o.amount) {
+      return fail(Error::bad_request("amount must equal the order's amount, " +
+                                         std::to_string(o.amount),
+                                     "amount"));
+    }
+    if (input.currency && *input.currency != o.currency) {
+      return fail(Error::bad_request("currency must equal the order's currency, " + o.currency,
+                                     "currency"));
+    }
+    if (o.status == kOrderPaid) {
+      return fail(Error::bad_request("the order is already paid", "order_id"));
+    }
+    p.amount = o.amount;
+    p.currency = o.currency;
+    if (auto s = store::insert_payment(c, p); !s) return s;
+    if (auto s = store::mark_order_attempted(c, o.id, now); !s) return s;
+    return store::insert_job(c, job);
+  });
+  if (!stored) co_return fail(std::move(stored.error()));
+  if (on_job_enqueued_) on_job_enqueued_();
+  co_return p;
+}
+
+asio::awaitable<Result<Payment>> PaymentService::get(const Merchant& merchant,
+                                                    std::string_view id) {
+  auto found = co_await store::read(
+      db_, [&](store::Connection& c) { return store::find_payment(c, merchant.id, id); });
+  if (!found) co_return fail(std::move(found.error()));
+  if (!*found) co_return fail(payment_not_found(id));
+  co_return std::move(**found);
+}
+
+asio::awaitable<Result<Payment>> PaymentService::get_public(std::string_view id) {
+  auto found = co_await store::read(
+      db_, [&](store::Connection& c) { return store::find_payment_any(c, id); });
+  if (!found) co_return fail(std::move(found.error()));
+  if (!*found) co_return fail(payment_not_found(id));
+  co_return std::move(**found);
+}
+
+asio::awaitable<Result<std::vector<Payment>>> PaymentService::list(const Merchant& merchant,
+                                                                  PaymentPage page) {
+  if (auto s = validate_payment_page(page); !s) co_return fail(std::move(s.error()));
+  co_return co_await store::read(
+      db_, [&](store::Connection& c) { return store::list_payments(c, merchant.id, page); });
+}
+
+asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchant,
+                                                        std::string_view id) {
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Result<Payment> {
+    auto found = store::find_payment(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(payment_not_found(id));
+    Payment p = std::move(**found);
+    if (p.status == kPaymentFailed) {
+      return fail(Error::bad_request("a failed payment cannot be captured", "payment_id"));
+    }
+    if (p.captured) return p;
+    const Micros now = now_micros();
+    if (p.status == kPaymentSuccess) {
+      p.captured = true;
+    } else {
+      // Still being processed: the capture happens the moment it succeeds.
+      if (p.capture_requested) return p;
+      p.capture_requested = true;
+    }
+    p.updated_at = now;
+    if (auto s = store::update_payment(c, p); !s) return fail(s.error());
+    return p;
+  });
+}
+
+asio::awaitable<Status> PaymentService::process(const Job& job) {
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
+    const Micros now = now_micros();
+    auto found = store::find_payment_any(c, job.subject_id);
+    if (!found) return fail(found.error());
+    if (*found && !is_final_payment_status((*found)->status)) {
+      Payment& p = **found;
+      if (p.status == kPaymentCreated) {
+        p.status = std::string(kPaymentProcessing);
+        p.processing_started_at = now;
+        p.updated_at = now;
+        if (auto s = store::update_payment(c, p); !s) return s;
+        if (settings_.processing_delay > 0) {
+          auto moved = store::continue_job_at(c, job, now + settings_.processing_delay, now);
+          if (!moved) return fail(moved.error());
+          return *moved ? Status{} : fail(lease_lost());
+        }
+      }
+      if (auto s = settle(c, processor_, p, now); !s) return s;
+    }
+    auto done = store::complete_job(c, job, now);
+    if (!done) return fail(done.error());
+    return *done ? Status{} : fail(lease_lost());
+  });
+}
+
+asio::awaitable<Status> PaymentService::reconcile() {
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
+    const Micros now = now_micros();
+    auto stuck = store::find_stuck_payments(c, now - settings_.processing_timeout, 500);
+    if (!stuck) return fail(stuck.error());
+    for (Payment& p : *stuck) {
+      p.status = std::string(kPaymentFailed);
+      p.error_code = "PROCESSING_TIMEOUT";
+      p.error_description = "the payment was not settled in time";
+      p.finished_at = now;
+      p.updated_at = now;
+      if (auto s = store::update_payment(c, p); !s) return s;
+    }
+    return {};
+  });
+}
+
+}  // namespace paygate

@@ -1,0 +1,134 @@
+#include "core/refunds.h"
+
+#include "core/ids.h"
+#include "core/payment.h"
+#include "store/async.h"
+#include "store/job_repository.h"
+#include "store/payment_repository.h"
+#include "store/refund_repository.h"
+
+namespace paygate {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Error refund_not_found(std::string_view id) {
+  return Error::not_found("no refund with id " + std::string(id.substr(0, 64)));
+}
+
+Error lease_lost() { return Error::internal("the job's lease was lost to another worker"); }
+
+Status validate_new_refund(const NewRefund& in) {
+  if (in.payment_id.empty()) {
+    return fail(Error::bad_request("payment_id is required", "payment_id"));
+  }
+  if (in.amount && *in.amount <= 0) {
+    return fail(Error::bad_request("amount must be a positive integer", "amount"));
+  }
+  if (in.reason && in.reason->size() > kMaxRefundReasonLength) {
+    return fail(Error::bad_request("reason must be at most 255 characters", "reason"));
+  }
+  return {};
+}
+
+}  // namespace
+
+asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, NewRefund input) {
+  if (auto s = validate_new_refund(input); !s) co_return fail(std::move(s.error()));
+  const Micros now = now_micros();
+  Refund refund;
+  refund.id = new_id(kRefundPrefix);
+  refund.payment_id = input.payment_id;
+  refund.merchant_id = merchant.id;
+  refund.status = std::string(kRefundPending);
+  refund.reason = std::move(input.reason);
+  refund.created_at = refund.updated_at = now;
+  const Job job{new_id("job_"), std::string(kQueueRefunds), std::string(kJobProcessRefund),
+                refund.id, 0, 5, now};
+
+  auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    if (auto s = store::lock_payment(c, refund.payment_id); !s) return s;
+    auto found = store::find_payment(c, merchant.id, refund.payment_id);
+    if (!found) return fail(found.error());
+    if (!*found) {
+      return fail(Error::not_found("no payment with id " + refund.payment_id.substr(0, 64)));
+    }
+    const Payment& p = **found;
+    if (p.status != kPaymentSuccess || !p.captured) {
+      return fail(Error::bad_request("only a captured, successful payment can be refunded",
+                                     "payment_id"));
+    }
+    // Decided inside the write transaction, under the payment's lock: what
+    // the refunds not FAILED already claim is exact, whatever runs beside us.
+    auto committed = store::refunds_committed(c, p.id);
+    if (!committed) return fail(committed.error());
+    const std::int64_t left = p.amount - *committed;
+    if (left <= 0) return fail(Error::bad_request("the payment is fully refunded", "amount"));
+    refund.amount = input.amount.value_or(left);
+    if (refund.amount > left) {
+      return fail(Error::bad_request(
+          "amount exceeds what is left to refund: " + std::to_string(left), "amount"));
+    }
+    if (auto s = store::insert_refund(c, refund); !s) return s;
+    return store::insert_job(c, job);
+  });
+  if (!stored) co_return fail(std::move(stored.error()));
+  if (on_job_enqueued_) on_job_enqueued_();
+  co_return refund;
+}
+
+asio::awaitable<Result<Refund>> RefundService::get(const Merchant& merchant, std::string_view id) {
+  auto found = co_await store::read(
+      db_, [&](store::Connection& c) { return store::find_refund(c, merchant.id, id); });
+  if (!found) co_return fail(std::move(found.error()));
+  if (!*found) co_return fail(refund_not_found(id));
+  co_return std::move(**found);
+}
+
+asio::awaitable<Result<std::vector<Refund>>> RefundService::list(const Merchant& merchant,
+                                                                RefundPage page) {
+  if (auto s = validate_page_window(page.window); !s) co_return fail(std::move(s.error()));
+  co_return co_await store::read(
+      db_, [&](store::Connection& c) { return store::list_refunds(c, merchant.id, page); });
+}
+
+asio::awaitable<Status> RefundService::process(const Job& job) {
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
+    const Micros now = now_micros();
+    auto found = store::find_refund_any(c, job.subject_id);
+    if (!found) return fail(found.error());
+    if (*found && (*found)->status == kRefundPending) {
+      Refund& r = **found;
+      if (!r.processing_started_at) {
+        r.processing_started_at = now;
+        r.updated_at = now;
+        if (auto s = store::update_refund(c, r); !s) return s;
+        if (processing_delay_ > 0) {
+          auto moved = store::continue_job_at(c, job, now + processing_delay_, now);
+          if (!moved) return fail(moved.error());
+          return *moved ? Status{} : fail(lease_lost());
+        }
+      }
+      auto payment = store::find_payment_any(c, r.payment_id);
+      if (!payment) return fail(payment.error());
+      if (!*payment) return fail(Error::internal("refund " + r.id + " has no payment"));
+      const ProcessorOutcome outcome = processor_.refund(**payment);
+      r.status = std::string(outcome.success ? kRefundProcessed : kRefundFailed);
+      if (!outcome.success) {
+        r.error_code = outcome.error_code;
+        r.error_description = outcome.error_description;
+      }
+      r.updated_at = now;
+      if (auto s = store::update_refund(c, r); !s) return s;
+      if (outcome.success) {
+        if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
+      }
+    }
+    auto done = store::complete_job(c, job, now);
+    if (!done) return fail(done.error());
+    return *done ? Status{} : fail(lease_lost());
+  });
+}
+
+}  // namespace paygate

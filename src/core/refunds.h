@@ -1,0 +1,45 @@
+// Refunds: create (never more than was paid, also under concurrency), read,
+// and the job that settles them.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <vector>
+
+#include "core/error.h"
+#include "core/job.h"
+#include "core/merchant.h"
+#include "core/processor.h"
+#include "core/refund.h"
+#include "store/database.h"
+
+namespace paygate {
+
+class RefundService {
+ public:
+  RefundService(store::Database& db, const Processor& processor, Micros processing_delay,
+                std::function<void()> on_job_enqueued)
+      : db_(db),
+        processor_(processor),
+        processing_delay_(processing_delay),
+        on_job_enqueued_(std::move(on_job_enqueued)) {}
+
+  // A PENDING refund and its job, in one transaction that also checks, under
+  // the payment's lock, that the refunds not FAILED stay within its amount.
+  boost::asio::awaitable<Result<Refund>> create(const Merchant& merchant, NewRefund input);
+  boost::asio::awaitable<Result<Refund>> get(const Merchant& merchant, std::string_view id);
+  boost::asio::awaitable<Result<std::vector<Refund>>> list(const Merchant& merchant,
+                                                           RefundPage page);
+
+  // The refund.process job: PENDING -> (after the simulated delay, as a
+  // continuation) PROCESSED or FAILED. Idempotent.
+  boost::asio::awaitable<Status> process(const Job& job);
+
+ private:
+  store::Database& db_;
+  const Processor& processor_;
+  const Micros processing_delay_;
+  const std::function<void()> on_job_enqueued_;
+};
+
+}  // namespace paygate

@@ -1,0 +1,78 @@
+// Runs the durable job queue: claims due jobs with a lease, runs each kind's
+// handler as a coroutine, retries failures with exponential backoff and keeps
+// a job that used up its attempts as dead. It wakes when a job is enqueued in
+// this process, when the next scheduled job is due, and on a slow poll (for
+// jobs enqueued by other processes). No thread ever sleeps inside a job.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/job.h"
+#include "store/database.h"
+
+namespace paygate::jobs {
+
+using JobHandler = std::function<boost::asio::awaitable<Status>(const Job&)>;
+using PeriodicTask = std::function<boost::asio::awaitable<Status>()>;
+
+struct RunnerOptions {
+  int concurrency = 256;  // jobs in flight at once
+  std::chrono::milliseconds lease{30'000};
+  std::chrono::milliseconds poll{500};
+};
+
+class JobRunner {
+ public:
+  JobRunner(store::Database& db, RunnerOptions options);
+  ~JobRunner();
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  // Registration, before start().
+  void on(std::string_view kind, JobHandler handler);
+  void every(std::chrono::milliseconds period, std::string name, PeriodicTask task);
+
+  void start();
+  // Lets the jobs in flight finish (their transactions are short), then stops.
+  void stop();
+  // A job was enqueued: look now. Thread-safe, cheap.
+  void notify();
+  bool running() const { return running_.load(); }
+
+ private:
+  boost::asio::awaitable<void> claim_loop();
+  boost::asio::awaitable<void> run_job(Job job);
+  boost::asio::awaitable<void> run_periodic(std::chrono::milliseconds period, std::string name,
+                                            PeriodicTask task);
+
+  store::Database& db_;
+  const RunnerOptions options_;
+  boost::asio::io_context context_{1};
+  boost::asio::steady_timer wake_{context_};
+  std::map<std::string, JobHandler, std::less<>> handlers_;
+  struct Periodic {
+    std::chrono::milliseconds period;
+    std::string name;
+    PeriodicTask task;
+  };
+  std::vector<Periodic> periodic_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> running_{false};
+  std::atomic<bool> notified_{false};
+  int in_flight_ = 0;  // only touched on context_'s thread
+  std::thread thread_;
+};
+
+// Backoff after failed attempt n (1-based): 1 s, 2 s, 4 s, ... at most 5 min.
+std::chrono::milliseconds retry_backoff(std::int64_t attempt);
+
+}  // namespace paygate::jobs

@@ -1,0 +1,103 @@
+#include "store/job_repository.h"
+
+namespace paygate::store {
+
+namespace {
+
+constexpr Sql kInsert{
+    "INSERT INTO jobs (id, queue, kind, subject_id, state, attempts, max_attempts, run_at,"
+    " created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7)"};
+
+// The subquery picks the due jobs; PostgreSQL adds FOR UPDATE SKIP LOCKED so
+// that concurrent workers take different ones.
+constexpr Sql kClaimSqlite{
+    "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1,"
+    " updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1)"
+    " OR (state = 'running' AND lease_until < $1) ORDER BY run_at LIMIT $3)"
+    " RETURNING id, queue, kind, subject_id, attempts, max_attempts, run_at"};
+constexpr Sql kClaimPostgres{
+    "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1,"
+    " updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1)"
+    " OR (state = 'running' AND lease_until < $1) ORDER BY run_at LIMIT $3"
+    " FOR UPDATE SKIP LOCKED)"
+    " RETURNING id, queue, kind, subject_id, attempts, max_attempts, run_at"};
+
+constexpr Sql kComplete{
+    "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $3"
+    " WHERE id = $1 AND attempts = $2 AND state = 'running'"};
+constexpr Sql kContinue{
+    "UPDATE jobs SET state = 'pending', lease_until = NULL, attempts = attempts - 1,"
+    " run_at = $3, updated_at = $4 WHERE id = $1 AND attempts = $2 AND state = 'running'"};
+constexpr Sql kFail{
+    "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,"
+    " lease_until = NULL, run_at = $3, last_error = $4, updated_at = $5"
+    " WHERE id = $1 AND attempts = $2 AND state = 'running'"};
+constexpr Sql kNextDue{"SELECT min(run_at) FROM jobs WHERE state = 'pending'"};
+constexpr Sql kCounts{"SELECT state, count(*) FROM jobs GROUP BY state"};
+
+Result<bool> changed_one(Result<std::int64_t> r) {
+  if (!r) return fail(r.error());
+  return *r == 1;
+}
+
+}  // namespace
+
+Status insert_job(Connection& conn, const Job& job) {
+  const Param params[] = {job.id,           job.queue,  job.kind, job.subject_id,
+                          job.max_attempts, job.run_at, now_micros()};
+  return to_status(conn.execute(kInsert, params));
+}
+
+Result<std::vector<Job>> claim_jobs(Connection& conn, Micros now, Micros lease_until, int limit) {
+  std::vector<Job> jobs;
+  const Param params[] = {now, lease_until, std::int64_t{limit}};
+  auto r = conn.execute(conn.backend() == Backend::postgres ? kClaimPostgres : kClaimSqlite,
+                        params, [&](const Row& row) {
+                          jobs.push_back(Job{row.string(0), row.string(1), row.string(2),
+                                             row.string(3), row.int64(4), row.int64(5),
+                                             row.int64(6)});
+                        });
+  if (!r) return fail(r.error());
+  return jobs;
+}
+
+Result<bool> complete_job(Connection& conn, const Job& job, Micros now) {
+  const Param params[] = {job.id, job.attempts, now};
+  return changed_one(conn.execute(kComplete, params));
+}
+
+Result<bool> continue_job_at(Connection& conn, const Job& job, Micros run_at, Micros now) {
+  const Param params[] = {job.id, job.attempts, run_at, now};
+  return changed_one(conn.execute(kContinue, params));
+}
+
+Result<bool> fail_job(Connection& conn, const Job& job, std::string_view error, Micros retry_at,
+                      Micros now) {
+  const Param params[] = {job.id, job.attempts, retry_at, error.substr(0, 1000), now};
+  return changed_one(conn.execute(kFail, params));
+}
+
+Result<std::optional<Micros>> next_due_job(Connection& conn) {
+  std::optional<Micros> next;
+  auto r = conn.execute(kNextDue, {}, [&](const Row& row) {
+    if (!row.is_null(0)) next = row.int64(0);
+  });
+  if (!r) return fail(r.error());
+  return next;
+}
+
+Result<JobCounts> count_jobs(Connection& conn) {
+  JobCounts c;
+  auto r = conn.execute(kCounts, {}, [&](const Row& row) {
+    const auto state = row.text(0);
+    const auto n = row.int64(1);
+    if (state == kJobPending) c.pending = n;
+    else if (state == kJobRunning) c.running = n;
+    else if (state == kJobDone) c.done = n;
+    else if (state == kJobDead) c.dead = n;
+  });
+  if (!r) return fail(r.error());
+  return c;
+}
+
+}  // namespace paygate::store

@@ -1,0 +1,164 @@
+#include "store/payment_repository.h"
+
+namespace paygate::store {
+
+namespace {
+
+#define PAYGATE_PAYMENT_COLUMNS                                                               \
+  "id, order_id, merchant_id, amount, currency, method, status, captured, capture_requested," \
+  " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"        \
+  " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"     \
+  " updated_at"
+
+constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+                      " $15, $16, $17, $18, $19, $20, $21)"};
+constexpr Sql kUpdate{
+    "UPDATE payments SET status = $2, captured = $3, capture_requested = $4, error_code = $5,"
+    " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9"
+    " WHERE id = $1"};
+constexpr Sql kFind{"SELECT " PAYGATE_PAYMENT_COLUMNS
+                    " FROM payments WHERE id = $1 AND merchant_id = $2"};
+constexpr Sql kFindAny{"SELECT " PAYGATE_PAYMENT_COLUMNS " FROM payments WHERE id = $1"};
+constexpr Sql kList{"SELECT " PAYGATE_PAYMENT_COLUMNS
+                    " FROM payments WHERE merchant_id = $1 AND created_at >= $2"
+                    " AND created_at <= $3 AND ($6 = '' OR order_id = $6)"
+                    " AND ($7 = '' OR status = $7)"
+                    " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
+constexpr Sql kStuck{"SELECT " PAYGATE_PAYMENT_COLUMNS
+                     " FROM payments WHERE status = 'PROCESSING' AND processing_started_at < $1"
+                     " LIMIT $2"};
+constexpr Sql kOrderHasSuccess{
+    "SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'SUCCESS' AND id <> $2"};
+
+#undef PAYGATE_PAYMENT_COLUMNS
+
+std::optional<std::string> opt_text(const Row& r, int c) {
+  if (r.is_null(c)) return std::nullopt;
+  return r.string(c);
+}
+
+std::optional<std::int64_t> opt_int(const Row& r, int c) {
+  if (r.is_null(c)) return std::nullopt;
+  return r.int64(c);
+}
+
+Param param(const std::optional<std::string>& v) {
+  return v ? Param(std::string_view(*v)) : Param(nullptr);
+}
+
+Param param(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
+
+Payment from_row(const Row& r) {
+  Payment p;
+  p.id = r.string(0);
+  p.order_id = r.string(1);
+  p.merchant_id = r.string(2);
+  p.amount = r.int64(3);
+  p.currency = r.string(4);
+  p.method = r.string(5);
+  p.status = r.string(6);
+  p.captured = r.int64(7) != 0;
+  p.capture_requested = r.int64(8) != 0;
+  p.error_code = opt_text(r, 9);
+  p.error_description = opt_text(r, 10);
+  p.vpa = opt_text(r, 11);
+  p.card_network = opt_text(r, 12);
+  p.card_last4 = opt_text(r, 13);
+  p.card_expiry_month = opt_int(r, 14);
+  p.card_expiry_year = opt_int(r, 15);
+  p.card_fingerprint = opt_text(r, 16);
+  p.processing_started_at = opt_int(r, 17);
+  p.finished_at = opt_int(r, 18);
+  p.created_at = r.int64(19);
+  p.updated_at = r.int64(20);
+  return p;
+}
+
+Result<std::vector<Payment>> many(Connection& conn, Sql sql, std::span<const Param> params) {
+  std::vector<Payment> out;
+  auto r = conn.execute(sql, params, [&](const Row& row) { out.push_back(from_row(row)); });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+Result<std::optional<Payment>> one(Connection& conn, Sql sql, std::span<const Param> params) {
+  std::optional<Payment> found;
+  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
+  if (!r) return fail(r.error());
+  return found;
+}
+
+}  // namespace
+
+Status insert_payment(Connection& conn, const Payment& p) {
+  const Param params[] = {p.id,
+                          p.order_id,
+                          p.merchant_id,
+                          p.amount,
+                          p.currency,
+                          p.method,
+                          p.status,
+                          std::int64_t{p.captured},
+                          std::int64_t{p.capture_requested},
+                          param(p.error_code),
+                          param(p.error_description),
+                          param(p.vpa),
+                          param(p.card_network),
+                          param(p.card_last4),
+                          param(p.card_expiry_month),
+                          param(p.card_expiry_year),
+                          param(p.card_fingerprint),
+                          param(p.processing_started_at),
+                          param(p.finished_at),
+                          p.created_at,
+                          p.updated_at};
+  return to_status(conn.execute(kInsert, params));
+}
+
+Status update_payment(Connection& conn, const Payment& p) {
+  const Param params[] = {p.id,
+                          p.status,
+                          std::int64_t{p.captured},
+                          std::int64_t{p.capture_requested},
+                          param(p.error_code),
+                          param(p.error_description),
+                          param(p.processing_started_at),
+                          param(p.finished_at),
+                          p.updated_at};
+  return to_status(conn.execute(kUpdate, params));
+}
+
+Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,
+                                            std::string_view id) {
+  const Param params[] = {id, merchant_id};
+  return one(conn, kFind, params);
+}
+
+Result<std::optional<Payment>> find_payment_any(Connection& conn, std::string_view id) {
+  const Param params[] = {id};
+  return one(conn, kFindAny, params);
+}
+
+Result<std::vector<Payment>> list_payments(Connection& conn, std::string_view merchant_id,
+                                           const PaymentPage& page) {
+  const PageWindow& w = page.window;
+  const Param params[] = {merchant_id, w.from, w.to, w.count, w.skip, page.order_id, page.status};
+  return many(conn, kList, params);
+}
+
+Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before, int limit) {
+  const Param params[] = {before, std::int64_t{limit}};
+  return many(conn, kStuck, params);
+}
+
+Result<bool> order_has_success(Connection& conn, std::string_view order_id,
+                               std::string_view except_id) {
+  std::int64_t n = 0;
+  const Param params[] = {order_id, except_id};
+  auto r = conn.execute(kOrderHasSuccess, params, [&](const Row& row) { n = row.int64(0); });
+  if (!r) return fail(r.error());
+  return n > 0;
+}
+
+}  // namespace paygate::store

@@ -1,0 +1,26 @@
+// SQL for payments.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/payment.h"
+#include "store/database.h"
+
+namespace paygate::store {
+
+Status insert_payment(Connection& conn, const Payment& p);
+// Writes every mutable field of p (status, capture flags, errors, times).
+Status update_payment(Connection& conn, const Payment& p);
+Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,
+                                            std::string_view id);
+Result<std::optional<Payment>> find_payment_any(Connection& conn, std::string_view id);
+Result<std::vector<Payment>> list_payments(Connection& conn, std::string_view merchant_id,
+                                           const PaymentPage& page);
+// Payments still PROCESSING that started before `before`.
+Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before, int limit);
+// Whether the order has a SUCCESS payment other than except_id.
+Result<bool> order_has_success(Connection& conn, std::string_view order_id,
+                               std::string_view except_id);
+
+}  // namespace paygate::store

@@ -1,0 +1,122 @@
+#include "store/refund_repository.h"
+
+namespace paygate::store {
+
+namespace {
+
+#define PAYGATE_REFUND_COLUMNS                                                          \
+  "id, payment_id, merchant_id, amount, status, reason, error_code, error_description," \
+  " processing_started_at, created_at, updated_at"
+
+constexpr Sql kInsert{"INSERT INTO refunds (" PAYGATE_REFUND_COLUMNS
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+constexpr Sql kUpdate{
+    "UPDATE refunds SET status = $2, error_code = $3, error_description = $4,"
+    " processing_started_at = $5, updated_at = $6 WHERE id = $1"};
+constexpr Sql kFind{"SELECT " PAYGATE_REFUND_COLUMNS
+                    " FROM refunds WHERE id = $1 AND merchant_id = $2"};
+constexpr Sql kFindAny{"SELECT " PAYGATE_REFUND_COLUMNS " FROM refunds WHERE id = $1"};
+constexpr Sql kList{"SELECT " PAYGATE_REFUND_COLUMNS
+                    " FROM refunds WHERE merchant_id = $1 AND created_at >= $2"
+                    " AND created_at <= $3 AND ($6 = '' OR payment_id = $6)"
+                    " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
+constexpr Sql kCommitted{
+    "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = $1 AND status <> 'FAILED'"};
+constexpr Sql kAddRefunded{
+    "UPDATE payments SET amount_refunded = amount_refunded + $2, updated_at = $3 WHERE id = $1"};
+constexpr Sql kLockPostgres{"SELECT id FROM payments WHERE id = $1 FOR UPDATE"};
+
+#undef PAYGATE_REFUND_COLUMNS
+
+std::optional<std::string> opt_text(const Row& r, int c) {
+  if (r.is_null(c)) return std::nullopt;
+  return r.string(c);
+}
+
+Param param(const std::optional<std::string>& v) {
+  return v ? Param(std::string_view(*v)) : Param(nullptr);
+}
+
+Refund from_row(const Row& r) {
+  Refund f;
+  f.id = r.string(0);
+  f.payment_id = r.string(1);
+  f.merchant_id = r.string(2);
+  f.amount = r.int64(3);
+  f.status = r.string(4);
+  f.reason = opt_text(r, 5);
+  f.error_code = opt_text(r, 6);
+  f.error_description = opt_text(r, 7);
+  if (!r.is_null(8)) f.processing_started_at = r.int64(8);
+  f.created_at = r.int64(9);
+  f.updated_at = r.int64(10);
+  return f;
+}
+
+Result<std::optional<Refund>> one(Connection& conn, Sql sql, std::span<const Param> params) {
+  std::optional<Refund> found;
+  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
+  if (!r) return fail(r.error());
+  return found;
+}
+
+}  // namespace
+
+Status insert_refund(Connection& conn, const Refund& r) {
+  const Param started = r.processing_started_at ? Param(*r.processing_started_at) : Param(nullptr);
+  const Param params[] = {r.id,     r.payment_id,         r.merchant_id,  r.amount,
+                          r.status, param(r.reason),      param(r.error_code),
+                          param(r.error_description),     started,        r.created_at,
+                          r.updated_at};
+  return to_status(conn.execute(kInsert, params));
+}
+
+Status update_refund(Connection& conn, const Refund& r) {
+  const Param started = r.processing_started_at ? Param(*r.processing_started_at) : Param(nullptr);
+  const Param params[] = {r.id,    r.status,   param(r.error_code), param(r.error_description),
+                          started, r.updated_at};
+  return to_status(conn.execute(kUpdate, params));
+}
+
+Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,
+                                          std::string_view id) {
+  const Param params[] = {id, merchant_id};
+  return one(conn, kFind, params);
+}
+
+Result<std::optional<Refund>> find_refund_any(Connection& conn, std::string_view id) {
+  const Param params[] = {id};
+  return one(conn, kFindAny, params);
+}
+
+Result<std::vector<Refund>> list_refunds(Connection& conn, std::string_view merchant_id,
+                                         const RefundPage& page) {
+  const PageWindow& w = page.window;
+  const Param params[] = {merchant_id, w.from, w.to, w.count, w.skip, page.payment_id};
+  std::vector<Refund> out;
+  auto r = conn.execute(kList, params, [&](const Row& row) { out.push_back(from_row(row)); });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+Result<std::int64_t> refunds_committed(Connection& conn, std::string_view payment_id) {
+  std::int64_t sum = 0;
+  const Param params[] = {payment_id};
+  auto r = conn.execute(kCommitted, params, [&](const Row& row) { sum = row.int64(0); });
+  if (!r) return fail(r.error());
+  return sum;
+}
+
+Status add_amount_refunded(Connection& conn, std::string_view payment_id, std::int64_t amount,
+                           Micros now) {
+  const Param params[] = {payment_id, amount, now};
+  return to_status(conn.execute(kAddRefunded, params));
+}
+
+Status lock_payment(Connection& conn, std::string_view payment_id) {
+  if (conn.backend() != Backend::postgres) return {};
+  const Param params[] = {payment_id};
+  return to_status(conn.execute(kLockPostgres, params));
+}
+
+}  // namespace paygate::store

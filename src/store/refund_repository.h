@@ -1,0 +1,28 @@
+// SQL for refunds.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/refund.h"
+#include "store/database.h"
+
+namespace paygate::store {
+
+Status insert_refund(Connection& conn, const Refund& r);
+Status update_refund(Connection& conn, const Refund& r);
+Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,
+                                          std::string_view id);
+Result<std::optional<Refund>> find_refund_any(Connection& conn, std::string_view id);
+Result<std::vector<Refund>> list_refunds(Connection& conn, std::string_view merchant_id,
+                                         const RefundPage& page);
+// The sum of the payment's refunds that are not FAILED: what is spoken for.
+Result<std::int64_t> refunds_committed(Connection& conn, std::string_view payment_id);
+// Adds amount to the payment's amount_refunded (when a refund is PROCESSED).
+Status add_amount_refunded(Connection& conn, std::string_view payment_id, std::int64_t amount,
+                           Micros now);
+// Takes the payment's row lock (PostgreSQL) so refunds of one payment are
+// decided one at a time; SQLite's single writer already serialises them.
+Status lock_payment(Connection& conn, std::string_view payment_id);
+
+}  // namespace paygate::store

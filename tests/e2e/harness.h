@@ -1,0 +1,200 @@
+// The end-to-end test harness: starts the real paygate binary on a free port
+// against a fresh database, speaks HTTP to it, and cleans up. Every e2e test
+// of every issue uses this; keep it small and general.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace paygate::test {
+
+inline constexpr std::string_view kDemoKey = "key_test_abc123";
+inline constexpr std::string_view kDemoSecret = "secret_test_xyz789";
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The demo merchant's X-Api-Key / X-Api-Secret.
+Headers demo_auth();
+Headers auth(std::string_view key, std::string_view secret);
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  Headers headers;
+
+  // The first header with this name (case-insensitive), or "".
+  std::string header(std::string_view name) const;
+  // The body parsed as JSON; a test failure (and null) when it is not JSON.
+  boost::json::value json() const;
+  // body.error.code, or "" when the body is not an error object.
+  std::string error_code() const;
+};
+
+// One keep-alive HTTP/1.1 connection to the server (reopened if the server closed it).
+class HttpClient {
+ public:
+  explicit HttpClient(std::uint16_t port);
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  HttpResponse request(std::string_view method, std::string_view target,
+                       std::string_view body = {}, const Headers& headers = {});
+  HttpResponse get(std::string_view target, const Headers& headers = {}) {
+    return request("GET", target, {}, headers);
+  }
+  HttpResponse post(std::string_view target, std::string_view body, const Headers& headers = {}) {
+    return request("POST", target, body, headers);
+  }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A raw TCP connection, for requests written byte by byte (slow clients,
+// malformed requests).
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port);
+  ~RawConnection();
+  void send(std::string_view bytes);
+  // Reads one HTTP response; status 0 when the connection closed or timed out first.
+  HttpResponse read_response(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // True when the server has closed the connection (reads EOF/reset) within timeout.
+  bool closed_by_server(std::chrono::milliseconds timeout);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ServerOptions {
+  bool test_mode = true;
+  std::vector<std::string> args;               // extra flags for `paygate serve`
+  std::map<std::string, std::string> env;      // extra environment variables
+};
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// A paygate process started in the background (e.g. `paygate worker` beside a
+// TestServer), its stdout and stderr appended to a log file. SIGKILLed by the
+// destructor if it is still running.
+class BackgroundProcess {
+ public:
+  // Starts `paygate args...` with the environment of a spawned paygate plus env.
+  BackgroundProcess(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env, std::string log_path);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running() const;
+  // As TestServer::stop.
+  int stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  std::string log() const;
+
+ private:
+  std::string log_path_;
+  mutable pid_t pid_ = -1;  // -1 once the process was reaped
+  mutable int exit_status_ = -1;
+};
+
+class TestServer {
+ public:
+  // Starts a server on a fresh database in a fresh temporary directory and
+  // waits until /health answers 200. Fails the test (fatally) if it cannot.
+  static std::unique_ptr<TestServer> start(ServerOptions options = {});
+  ~TestServer();
+
+  std::uint16_t port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& db_path() const { return db_path_; }
+  std::string database_url() const { return "sqlite://" + db_path_; }
+  pid_t pid() const { return pid_; }
+  // Everything the server wrote to stdout and stderr so far.
+  std::string log() const;
+
+  HttpClient client() const { return HttpClient(port_); }
+  HttpResponse get(std::string_view target, const Headers& headers = {}) const;
+  HttpResponse post(std::string_view target, std::string_view body,
+                    const Headers& headers = {}) const;
+
+  // Sends sig and waits up to timeout for the process to exit; its exit status
+  // (128 + signal when killed by one), or -1 when it did not exit in time.
+  int stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // SIGKILL, then start again on the same database.
+  void restart();
+  bool running() const;
+
+  // Runs `paygate args...` with this server's database, waiting for it to end.
+  ProcessResult run_cli(const std::vector<std::string>& args) const;
+
+  // Starts `paygate worker` on this server's database (PAYGATE_PROCESSING_DELAY_MS=0
+  // unless env says otherwise) and waits until it reports that it runs. Fails
+  // the test (throws) if it cannot.
+  std::unique_ptr<BackgroundProcess> start_worker(
+      const std::map<std::string, std::string>& env = {}) const;
+
+ private:
+  explicit TestServer(ServerOptions options);
+  void launch();
+  bool wait_healthy(std::chrono::milliseconds timeout);
+
+  ServerOptions options_;
+  std::string dir_;
+  std::string db_path_;
+  std::string log_path_;
+  mutable pid_t pid_ = -1;  // -1 once the process was reaped
+  mutable int exit_status_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+// Runs the paygate binary with args and extra environment; output captured.
+ProcessResult run_paygate(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// A fresh temporary directory, removed by the returned object's destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Waits (polling) until pred is true or the deadline passes; returns pred().
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+// Reads a whole file ("" when it cannot).
+std::string read_file(const std::string& path);
+
+}  // namespace paygate::test
