@@ -12,10 +12,12 @@
 #include <future>
 
 #include "api/routes.h"
+#include "core/idempotency.h"
 #include "core/ids.h"
 #include "core/merchants.h"
 #include "core/payments.h"
 #include "core/processor.h"
+#include "core/refunds.h"
 #include "jobs/runner.h"
 #include "http/json_writer.h"
 #include "http/server.h"
@@ -155,8 +157,18 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                       std::int64_t{config.processing_timeout_ms} * 1000, *key},
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
+  RefundService refunds(
+      *db, processor, std::int64_t{config.processing_delay_ms} * 1000,
+      run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
+
+  IdempotencyService idempotency(*db, std::int64_t{config.idempotency_ttl_ms} * 1000,
+                                 std::int64_t{config.idempotency_lock_ms} * 1000);
+
   if (run_workers) {
+    runner.every(std::chrono::milliseconds(config.idempotency_purge_interval_ms),
+                 "idempotency key purge", [&idempotency] { return idempotency.purge_expired(); });
     runner.on(kJobProcessPayment, [&payments](const Job& job) { return payments.process(job); });
+    runner.on(kJobProcessRefund, [&refunds](const Job& job) { return refunds.process(job); });
     runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
                  [&payments] { return payments.reconcile(); });
     runner.start();
@@ -164,8 +176,14 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
 
   int exit_code = kExitOk;
   if (run_api) {
-    const api::Services services{config,   *db,      merchants,
-                                 orders,   payments, [&runner] { return runner.running(); },
+    const api::Services services{config,
+                                 *db,
+                                 merchants,
+                                 orders,
+                                 payments,
+                                 refunds,
+                                 idempotency,
+                                 [&runner] { return runner.running(); },
                                  default_key};
     http::Router router;
     api::add_routes(router, services);

@@ -2,6 +2,7 @@
 
 #include "api/auth.h"
 #include "api/body.h"
+#include "api/idempotent.h"
 #include "api/paging.h"
 
 namespace paygate::api {
@@ -51,16 +52,24 @@ Reply public_order_reply(const PublicOrder& p) {
   return Reply{200, w.take(), "application/json", {}};
 }
 
+// Parses the order in body and creates it for merchant.
+asio::awaitable<Result<Order>> create_from(const Services& s, const Merchant& merchant,
+                                           const Result<boost::json::object>& body,
+                                           const TxnHook<Order>& hook) {
+  if (!body) co_return fail(body.error());
+  auto input = parse_new_order(*body);
+  if (!input) co_return fail(std::move(input.error()));
+  co_return co_await s.orders.create(merchant, std::move(*input), hook);
+}
+
 asio::awaitable<Result<Reply>> create_order(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  auto body = parse_json_object(req.body);
-  if (!body) co_return fail(std::move(body.error()));
-  auto input = parse_new_order(*body);
-  if (!input) co_return fail(std::move(input.error()));
-  auto order = co_await s.orders.create(*merchant, std::move(*input));
-  if (!order) co_return fail(std::move(order.error()));
-  co_return order_reply(201, *order);
+  const auto body = parse_json_object(req.body);
+  co_return co_await idempotent<Order>(
+      s, req, merchant->id,
+      [&](const TxnHook<Order>& hook) { return create_from(s, *merchant, body, hook); },
+      [](const Order& o) { return order_reply(201, o); });
 }
 
 asio::awaitable<Result<Reply>> get_order(const Services& s, const Request& req) {
@@ -89,15 +98,14 @@ asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req
 }
 
 asio::awaitable<Result<Reply>> create_public_order(const Services& s, const Request& req) {
-  auto body = parse_json_object(req.body);
-  if (!body) co_return fail(std::move(body.error()));
+  const auto body = parse_json_object(req.body);
+  if (!body) co_return fail(body.error());
   auto merchant = co_await resolve_public_merchant(s, req, &*body);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  auto input = parse_new_order(*body);
-  if (!input) co_return fail(std::move(input.error()));
-  auto order = co_await s.orders.create(*merchant, std::move(*input));
-  if (!order) co_return fail(std::move(order.error()));
-  co_return order_reply(201, *order);
+  co_return co_await idempotent<Order>(
+      s, req, merchant->id,
+      [&](const TxnHook<Order>& hook) { return create_from(s, *merchant, body, hook); },
+      [](const Order& o) { return order_reply(201, o); });
 }
 
 asio::awaitable<Result<Reply>> get_public_order(const Services& s, const Request& req) {

@@ -4,7 +4,9 @@
 
 #include "api/auth.h"
 #include "api/body.h"
+#include "api/idempotent.h"
 #include "api/paging.h"
+#include "core/refund.h"
 
 namespace paygate::api {
 
@@ -14,13 +16,19 @@ using http::Request;
 
 namespace {
 
-// A card field given as a JSON string or a whole JSON number, as text.
-Result<std::optional<std::string>> digits_field(const boost::json::object& o,
-                                                std::string_view key, std::string_view field) {
+// A card field given as a JSON string or a whole JSON number, as text. A
+// negative expiry or CVV keeps its sign, so that the card rules judge it as
+// they judge the same text in a string (a month of -1 is EXPIRED_CARD, not a
+// type error); a negative card number stays a type error (its '-' would be
+// taken for a separator).
+Result<std::optional<std::string>> digits_field(const boost::json::object& o, std::string_view key,
+                                                std::string_view field, bool negative_ok) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
   if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64() && v->get_int64() >= 0) return std::to_string(v->get_int64());
+  if (v->is_int64() && (negative_ok || v->get_int64() >= 0)) {
+    return std::to_string(v->get_int64());
+  }
   if (v->is_uint64()) return std::to_string(v->get_uint64());
   return fail(Error::bad_request(std::string(field) + " must be a string of digits",
                                  std::string(field)));
@@ -46,7 +54,7 @@ Result<CardInput> parse_card(const CardShape& shape) {
                           {"cvv", &card.cvv}};
   for (const auto& f : fields) {
     const std::string name = std::string(shape.prefix) + std::string(f.key);
-    auto v = digits_field(*shape.object, f.key, name);
+    auto v = digits_field(*shape.object, f.key, name, f.target != &card.number);
     if (!v) return fail(v.error());
     if (!*v) return fail(Error::bad_request(name + " is required", name));
     *f.target = std::move(**v);
@@ -109,31 +117,38 @@ Reply payment_reply(int status, const Payment& p) {
   return Reply{status, w.take(), "application/json", {}};
 }
 
-asio::awaitable<Result<Reply>> create(const Services& s, const Request& req, const Merchant& m,
-                                      const boost::json::object& body, bool auto_capture) {
+// Parses the payment in body and creates it for m.
+asio::awaitable<Result<Payment>> create_from(const Services& s, const Merchant& m,
+                                             const Result<boost::json::object>& body,
+                                             bool auto_capture, const TxnHook<Payment>& hook) {
+  if (!body) co_return fail(body.error());
   bool flat_card = false;
-  auto input = parse_new_payment(body, flat_card);
+  auto input = parse_new_payment(*body, flat_card);
   if (!input) co_return fail(rename_card_field(std::move(input.error()), flat_card));
-  auto payment = co_await s.payments.create(m, std::move(*input), auto_capture);
+  auto payment = co_await s.payments.create(m, std::move(*input), auto_capture, hook);
   if (!payment) co_return fail(rename_card_field(std::move(payment.error()), flat_card));
-  (void)req;
-  co_return payment_reply(201, *payment);
+  co_return std::move(*payment);
 }
 
 asio::awaitable<Result<Reply>> create_payment(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  auto body = parse_json_object(req.body);
-  if (!body) co_return fail(std::move(body.error()));
-  co_return co_await create(s, req, *merchant, *body, false);
+  const auto body = parse_json_object(req.body);
+  co_return co_await idempotent<Payment>(
+      s, req, merchant->id,
+      [&](const TxnHook<Payment>& hook) { return create_from(s, *merchant, body, false, hook); },
+      [](const Payment& p) { return payment_reply(201, p); });
 }
 
 asio::awaitable<Result<Reply>> create_public_payment(const Services& s, const Request& req) {
-  auto body = parse_json_object(req.body);
-  if (!body) co_return fail(std::move(body.error()));
+  const auto body = parse_json_object(req.body);
+  if (!body) co_return fail(body.error());
   auto merchant = co_await resolve_public_merchant(s, req, &*body);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  co_return co_await create(s, req, *merchant, *body, true);
+  co_return co_await idempotent<Payment>(
+      s, req, merchant->id,
+      [&](const TxnHook<Payment>& hook) { return create_from(s, *merchant, body, true, hook); },
+      [](const Payment& p) { return payment_reply(201, p); });
 }
 
 asio::awaitable<Result<Reply>> get_payment(const Services& s, const Request& req) {
@@ -153,14 +168,17 @@ asio::awaitable<Result<Reply>> get_public_payment(const Services& s, const Reque
 asio::awaitable<Result<Reply>> capture_payment(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  if (!req.body.empty()) {
-    // The body is optional; when given it must still be a JSON object.
-    auto body = parse_json_object(req.body);
-    if (!body) co_return fail(std::move(body.error()));
-  }
-  auto payment = co_await s.payments.capture(*merchant, req.param(0));
-  if (!payment) co_return fail(std::move(payment.error()));
-  co_return payment_reply(200, *payment);
+  co_return co_await idempotent<Payment>(
+      s, req, merchant->id,
+      [&](const TxnHook<Payment>& hook) -> asio::awaitable<Result<Payment>> {
+        if (!req.body.empty()) {
+          // The body is optional; when given it must still be a JSON object.
+          auto body = parse_json_object(req.body);
+          if (!body) co_return fail(std::move(body.error()));
+        }
+        co_return co_await s.payments.capture(*merchant, req.param(0), hook);
+      },
+      [](const Payment& p) { return payment_reply(200, p); });
 }
 
 asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& req) {
@@ -202,6 +220,12 @@ void write_payment(http::JsonWriter& w, const Payment& p) {
   if (p.method == kMethodCard) {
     w.field("card_network", p.card_network);
     w.field("card_last4", p.card_last4);
+  }
+  w.field("amount_refunded", p.amount_refunded);
+  if (const auto rs = refund_status(p.amount_refunded, p.amount)) {
+    w.field("refund_status", *rs);
+  } else {
+    w.key("refund_status").null();
   }
   w.key("created_at").timestamp(p.created_at);
   w.key("updated_at").timestamp(p.updated_at);

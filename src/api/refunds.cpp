@@ -2,6 +2,7 @@
 
 #include "api/auth.h"
 #include "api/body.h"
+#include "api/idempotent.h"
 #include "api/paging.h"
 
 namespace paygate::api {
@@ -38,13 +39,16 @@ Reply refund_reply(int status, const Refund& r) {
 asio::awaitable<Result<Reply>> create_refund(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  auto body = parse_json_object(req.body);
-  if (!body) co_return fail(std::move(body.error()));
-  auto input = parse_new_refund(*body);
-  if (!input) co_return fail(std::move(input.error()));
-  auto refund = co_await s.refunds.create(*merchant, std::move(*input));
-  if (!refund) co_return fail(std::move(refund.error()));
-  co_return refund_reply(201, *refund);
+  co_return co_await idempotent<Refund>(
+      s, req, merchant->id,
+      [&](const TxnHook<Refund>& hook) -> asio::awaitable<Result<Refund>> {
+        auto body = parse_json_object(req.body);
+        if (!body) co_return fail(std::move(body.error()));
+        auto input = parse_new_refund(*body);
+        if (!input) co_return fail(std::move(input.error()));
+        co_return co_await s.refunds.create(*merchant, std::move(*input), hook);
+      },
+      [](const Refund& r) { return refund_reply(201, r); });
 }
 
 asio::awaitable<Result<Reply>> get_refund(const Services& s, const Request& req) {

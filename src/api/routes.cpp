@@ -3,6 +3,7 @@
 #include "api/health.h"
 #include "api/orders.h"
 #include "api/payments.h"
+#include "api/refunds.h"
 #include "api/test_jobs.h"
 
 namespace paygate::api {
@@ -11,6 +12,7 @@ void add_routes(http::Router& router, const Services& s) {
   add_health_routes(router, s);
   add_order_routes(router, s);
   add_payment_routes(router, s);
+  add_refund_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
 }
 

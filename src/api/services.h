@@ -6,9 +6,11 @@
 #include <string>
 
 #include "config/config.h"
+#include "core/idempotency.h"
 #include "core/merchants.h"
 #include "core/orders.h"
 #include "core/payments.h"
+#include "core/refunds.h"
 #include "store/database.h"
 
 namespace paygate::api {
@@ -19,6 +21,8 @@ struct Services {
   MerchantDirectory& merchants;
   OrderService& orders;
   PaymentService& payments;
+  RefundService& refunds;
+  IdempotencyService& idempotency;
   // Whether this process runs job workers (for /test/jobs/status).
   std::function<bool()> workers_running;
   // The key of the merchant that keyless public calls are for (test mode's

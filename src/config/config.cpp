@@ -120,6 +120,10 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"worker-concurrency", "PAYGATE_WORKER_CONCURRENCY", 1, 100'000, &c.worker_concurrency},
       {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
       {"", "PAYGATE_JOB_POLL_MS", 10, 60'000, &c.job_poll_ms},
+      {"", "PAYGATE_IDEMPOTENCY_TTL_MS", 1000, 7 * 86'400'000, &c.idempotency_ttl_ms},
+      {"", "PAYGATE_IDEMPOTENCY_LOCK_MS", 1000, 3'600'000, &c.idempotency_lock_ms},
+      {"", "PAYGATE_IDEMPOTENCY_PURGE_INTERVAL_MS", 100, 86'400'000,
+       &c.idempotency_purge_interval_ms},
   };
   for (const auto& s : ints) {
     if (auto v = lookup(flags, env, s.flag, s.env)) {

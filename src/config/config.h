@@ -33,7 +33,10 @@ struct Config {
   int reconcile_interval_ms = 10'000;
   int worker_concurrency = 256;  // jobs in flight per worker process
   int job_lease_ms = 30'000;     // a claimed job is taken again when its worker is silent this long
-  int job_poll_ms = 500;         // fallback poll for jobs enqueued by other processes
+  int job_poll_ms = 500;
+  int idempotency_ttl_ms = 86'400'000;      // a key's first answer is replayed this long
+  int idempotency_lock_ms = 60'000;         // a key still running this long is taken over
+  int idempotency_purge_interval_ms = 60'000;         // fallback poll for jobs enqueued by other processes
   // Key of the card fingerprints (HMAC-SHA256); generated and kept in the
   // database when not configured.
   std::string card_fingerprint_key;

@@ -18,7 +18,8 @@ Error order_not_found(std::string_view id) {
 }  // namespace
 
 boost::asio::awaitable<Result<Order>> OrderService::create(const Merchant& merchant,
-                                                           NewOrder input) {
+                                                           NewOrder input,
+                                                           const TxnHook<Order>& hook) {
   if (auto s = validate_new_order(input); !s) co_return fail(std::move(s.error()));
   Order order;
   order.id = new_id(kOrderPrefix);
@@ -30,7 +31,8 @@ boost::asio::awaitable<Result<Order>> OrderService::create(const Merchant& merch
   order.notes_json = boost::json::serialize(input.notes);
   order.created_at = order.updated_at = now_micros();
   auto r = co_await store::write(db_, [&](store::Connection& c) -> Status {
-    return store::insert_order(c, order);
+    if (auto s = store::insert_order(c, order); !s) return s;
+    return run_hook(hook, c, order);
   });
   if (!r) co_return fail(std::move(r.error()));
   co_return order;

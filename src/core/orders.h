@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/merchant.h"
 #include "core/order.h"
+#include "core/txn_hook.h"
 #include "store/database.h"
 
 namespace paygate {
@@ -15,7 +16,9 @@ class OrderService {
  public:
   explicit OrderService(store::Database& db) : db_(db) {}
 
-  boost::asio::awaitable<Result<Order>> create(const Merchant& merchant, NewOrder input);
+  // hook runs inside the transaction that stores the order.
+  boost::asio::awaitable<Result<Order>> create(const Merchant& merchant, NewOrder input,
+                                               const TxnHook<Order>& hook = {});
   // The merchant's own order; NOT_FOUND_ERROR for an unknown or foreign id.
   boost::asio::awaitable<Result<Order>> get(const Merchant& merchant, std::string_view id);
   // Any merchant's order, as the checkout sees it.

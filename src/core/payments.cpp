@@ -83,7 +83,8 @@ Status validate_payment_page(const PaymentPage& page) {
 }
 
 asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant,
-                                                       NewPayment input, bool auto_capture) {
+                                                       NewPayment input, bool auto_capture,
+                                                       const TxnHook<Payment>& hook) {
   const Micros now = now_micros();
   Payment p;
   p.id = new_id(kPaymentPrefix);
@@ -120,7 +121,8 @@ asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant
     p.currency = o.currency;
     if (auto s = store::insert_payment(c, p); !s) return s;
     if (auto s = store::mark_order_attempted(c, o.id, now); !s) return s;
-    return store::insert_job(c, job);
+    if (auto s = store::insert_job(c, job); !s) return s;
+    return run_hook(hook, c, p);
   });
   if (!stored) co_return fail(std::move(stored.error()));
   if (on_job_enqueued_) on_job_enqueued_();
@@ -152,7 +154,8 @@ asio::awaitable<Result<std::vector<Payment>>> PaymentService::list(const Merchan
 }
 
 asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchant,
-                                                        std::string_view id) {
+                                                        std::string_view id,
+                                                        const TxnHook<Payment>& hook) {
   co_return co_await store::write(db_, [&](store::Connection& c) -> Result<Payment> {
     auto found = store::find_payment(c, merchant.id, id);
     if (!found) return fail(found.error());
@@ -161,17 +164,19 @@ asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchan
     if (p.status == kPaymentFailed) {
       return fail(Error::bad_request("a failed payment cannot be captured", "payment_id"));
     }
-    if (p.captured) return p;
-    const Micros now = now_micros();
-    if (p.status == kPaymentSuccess) {
-      p.captured = true;
-    } else {
-      // Still being processed: the capture happens the moment it succeeds.
-      if (p.capture_requested) return p;
-      p.capture_requested = true;
+    // Captured already, or (still being processed) asked to be: nothing changes.
+    const bool changes = !p.captured && !(p.status != kPaymentSuccess && p.capture_requested);
+    if (changes) {
+      if (p.status == kPaymentSuccess) {
+        p.captured = true;
+      } else {
+        // The capture happens the moment processing succeeds.
+        p.capture_requested = true;
+      }
+      p.updated_at = now_micros();
+      if (auto s = store::update_payment(c, p); !s) return fail(s.error());
     }
-    p.updated_at = now;
-    if (auto s = store::update_payment(c, p); !s) return fail(s.error());
+    if (auto s = run_hook(hook, c, p); !s) return fail(s.error());
     return p;
   });
 }

@@ -14,6 +14,7 @@
 #include "core/merchant.h"
 #include "core/payment.h"
 #include "core/processor.h"
+#include "core/txn_hook.h"
 #include "store/database.h"
 
 namespace paygate {
@@ -45,13 +46,16 @@ class PaymentService {
 
   // Stores the payment CREATED and queues its processing. auto_capture: the
   // checkout's payments are captured the moment they succeed.
+  // hook (here and in capture) runs inside the use case's transaction.
   boost::asio::awaitable<Result<Payment>> create(const Merchant& merchant, NewPayment input,
-                                                 bool auto_capture);
+                                                 bool auto_capture,
+                                                 const TxnHook<Payment>& hook = {});
   boost::asio::awaitable<Result<Payment>> get(const Merchant& merchant, std::string_view id);
   boost::asio::awaitable<Result<Payment>> get_public(std::string_view id);
   boost::asio::awaitable<Result<std::vector<Payment>>> list(const Merchant& merchant,
                                                             PaymentPage page);
-  boost::asio::awaitable<Result<Payment>> capture(const Merchant& merchant, std::string_view id);
+  boost::asio::awaitable<Result<Payment>> capture(const Merchant& merchant, std::string_view id,
+                                                  const TxnHook<Payment>& hook = {});
 
   // The payment.process job: CREATED -> PROCESSING, then (after the simulated
   // delay, as a continuation of the job, holding no thread) SUCCESS or FAILED.

@@ -17,6 +17,14 @@ SimulatedProcessor::SimulatedProcessor(std::string_view fingerprint_key, double 
                        "the card was declined by the issuer"});
   declines_.push_back({card_fingerprint(fingerprint_key, "4000000000009995"),
                        "INSUFFICIENT_FUNDS", "the card has insufficient funds"});
+  refund_failure_fingerprint_ = card_fingerprint(fingerprint_key, "4000000000000077");
+}
+
+ProcessorOutcome SimulatedProcessor::refund(const Payment& p) const {
+  if (p.card_fingerprint && *p.card_fingerprint == refund_failure_fingerprint_) {
+    return {false, "REFUND_FAILED", "the refund was refused by the issuer"};
+  }
+  return {true, {}, {}};
 }
 
 ProcessorOutcome SimulatedProcessor::authorize(const Payment& p) const {

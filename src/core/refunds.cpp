@@ -34,7 +34,8 @@ Status validate_new_refund(const NewRefund& in) {
 
 }  // namespace
 
-asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, NewRefund input) {
+asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, NewRefund input,
+                                                     const TxnHook<Refund>& hook) {
   if (auto s = validate_new_refund(input); !s) co_return fail(std::move(s.error()));
   const Micros now = now_micros();
   Refund refund;
@@ -71,7 +72,8 @@ asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, 
           "amount exceeds what is left to refund: " + std::to_string(left), "amount"));
     }
     if (auto s = store::insert_refund(c, refund); !s) return s;
-    return store::insert_job(c, job);
+    if (auto s = store::insert_job(c, job); !s) return s;
+    return run_hook(hook, c, refund);
   });
   if (!stored) co_return fail(std::move(stored.error()));
   if (on_job_enqueued_) on_job_enqueued_();

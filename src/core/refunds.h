@@ -11,6 +11,7 @@
 #include "core/merchant.h"
 #include "core/processor.h"
 #include "core/refund.h"
+#include "core/txn_hook.h"
 #include "store/database.h"
 
 namespace paygate {
@@ -26,7 +27,9 @@ class RefundService {
 
   // A PENDING refund and its job, in one transaction that also checks, under
   // the payment's lock, that the refunds not FAILED stay within its amount.
-  boost::asio::awaitable<Result<Refund>> create(const Merchant& merchant, NewRefund input);
+  // hook runs inside the transaction that stores the refund.
+  boost::asio::awaitable<Result<Refund>> create(const Merchant& merchant, NewRefund input,
+                                                const TxnHook<Refund>& hook = {});
   boost::asio::awaitable<Result<Refund>> get(const Merchant& merchant, std::string_view id);
   boost::asio::awaitable<Result<std::vector<Refund>>> list(const Merchant& merchant,
                                                            RefundPage page);

@@ -23,14 +23,18 @@ std::string_view to_string(Method m) {
   return "OTHER";
 }
 
-std::string_view Request::header(std::string_view name) const {
+std::optional<std::string_view> Request::find_header(std::string_view name) const {
   for (const auto& h : headers) {
     if (h.name.size() == name.size() &&
         ::strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
       return h.value;
     }
   }
-  return {};
+  return std::nullopt;
+}
+
+std::string_view Request::header(std::string_view name) const {
+  return find_header(name).value_or(std::string_view());
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {

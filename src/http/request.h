@@ -35,6 +35,8 @@ struct Request {
 
   // The header's value (case-insensitive name), or "" when absent.
   std::string_view header(std::string_view name) const;
+  // The header's value, or nothing when the request does not have it.
+  std::optional<std::string_view> find_header(std::string_view name) const;
   // The percent-decoded value of a query parameter, when present.
   std::optional<std::string> query_param(std::string_view name) const;
   std::string_view param(std::size_t i) const { return path_params[i]; }

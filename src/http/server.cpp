@@ -74,9 +74,7 @@ std::optional<Error> read_error(const beast::error_code& ec, std::size_t body_li
   if (ec == bhttp::error::header_limit) {
     return Error::with_status(ErrorCode::bad_request, 431, "the request headers are too large");
   }
-  if (ec == beast::error::timeout) {
-    return Error::with_status(ErrorCode::bad_request, 408, "the request was not received in time");
-  }
+  // A timeout needs no answer: tcp_stream has already closed the socket.
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
   if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
     return Error::bad_request("malformed HTTP request: " + ec.message());

@@ -85,6 +85,42 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_due ON jobs (state, run_at);
 )sql"},
+    {3, "refunds", R"sql(
+CREATE TABLE refunds (
+  id                    TEXT PRIMARY KEY,
+  payment_id            TEXT NOT NULL REFERENCES payments(id),
+  merchant_id           TEXT NOT NULL REFERENCES merchants(id),
+  amount                BIGINT NOT NULL CHECK (amount > 0),
+  status                TEXT NOT NULL,
+  reason                TEXT,
+  error_code            TEXT,
+  error_description     TEXT,
+  processing_started_at BIGINT,
+  created_at            BIGINT NOT NULL,
+  updated_at            BIGINT NOT NULL
+);
+CREATE INDEX refunds_by_merchant_time ON refunds (merchant_id, created_at DESC, id DESC);
+CREATE INDEX refunds_by_payment ON refunds (payment_id);
+-- The sum of PROCESSED refunds, kept in the transaction that processes each.
+ALTER TABLE payments ADD COLUMN amount_refunded BIGINT NOT NULL DEFAULT 0;
+)sql"},
+    {4, "idempotency keys", R"sql(
+-- One row per merchant and key: the primary key is what makes one request
+-- win when retries race, on one server or many.
+CREATE TABLE idempotency_keys (
+  merchant_id     TEXT NOT NULL,
+  idem_key        TEXT NOT NULL,
+  fingerprint     TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  response_status INTEGER,
+  response_body   TEXT,
+  locked_until    BIGINT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  expires_at      BIGINT NOT NULL,
+  PRIMARY KEY (merchant_id, idem_key)
+);
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+)sql"},
 };
 
 constexpr Sql kCreateTable{

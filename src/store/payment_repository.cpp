@@ -8,11 +8,11 @@ namespace {
   "id, order_id, merchant_id, amount, currency, method, status, captured, capture_requested," \
   " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"        \
   " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"     \
-  " updated_at"
+  " updated_at, amount_refunded"
 
 constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                      " $15, $16, $17, $18, $19, $20, $21)"};
+                      " $15, $16, $17, $18, $19, $20, $21, $22)"};
 constexpr Sql kUpdate{
     "UPDATE payments SET status = $2, captured = $3, capture_requested = $4, error_code = $5,"
     " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9"
@@ -72,6 +72,7 @@ Payment from_row(const Row& r) {
   p.finished_at = opt_int(r, 18);
   p.created_at = r.int64(19);
   p.updated_at = r.int64(20);
+  p.amount_refunded = r.int64(21);
   return p;
 }
 
@@ -112,7 +113,8 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           param(p.processing_started_at),
                           param(p.finished_at),
                           p.created_at,
-                          p.updated_at};
+                          p.updated_at,
+                          p.amount_refunded};
   return to_status(conn.execute(kInsert, params));
 }
 

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <spawn.h>
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -15,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -81,6 +84,51 @@ void set_timeouts(tcp::socket& s, std::chrono::milliseconds t) {
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
+// A socket whose blocking reads give up at a deadline. (SO_RCVTIMEO alone does
+// not do it: when recv times out, asio's blocking read polls again, forever.)
+class DeadlineReader {
+ public:
+  DeadlineReader(tcp::socket& socket, std::chrono::milliseconds timeout)
+      : socket_(socket), deadline_(std::chrono::steady_clock::now() + timeout) {}
+
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers, beast::error_code& ec) {
+    if (!wait_readable(ec)) return 0;
+    return socket_.read_some(buffers, ec);
+  }
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers) {
+    beast::error_code ec;
+    const std::size_t n = read_some(buffers, ec);
+    if (ec) throw beast::system_error(ec);
+    return n;
+  }
+
+ private:
+  // True when the socket has data, an EOF or an error to read; timed_out otherwise.
+  bool wait_readable(beast::error_code& ec) {
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline_ - std::chrono::steady_clock::now())
+                            .count();
+      pollfd p{socket_.native_handle(), POLLIN, 0};
+      const int r = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left)));
+      if (r > 0) return true;
+      if (r == 0) {
+        ec = asio::error::timed_out;
+        return false;
+      }
+      if (errno != EINTR) {
+        ec = beast::error_code(errno, boost::system::system_category());
+        return false;
+      }
+    }
+  }
+
+  tcp::socket& socket_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
 HttpResponse from_beast(bhttp::response<bhttp::string_body>&& res) {
   HttpResponse out;
   out.status = static_cast<int>(res.result_int());
@@ -134,7 +182,8 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
       bhttp::write(impl_->socket, req);
       bhttp::response_parser<bhttp::string_body> parser;
       parser.body_limit(64 * 1024 * 1024);
-      bhttp::read(impl_->socket, impl_->buffer, parser);
+      DeadlineReader reader(impl_->socket, std::chrono::seconds(30));
+      bhttp::read(reader, impl_->buffer, parser);
       auto res = parser.release();
       if (!res.keep_alive()) impl_->connected = false;
       return from_beast(std::move(res));
@@ -170,17 +219,18 @@ HttpResponse RawConnection::read_response(std::chrono::milliseconds timeout) {
   set_timeouts(impl_->socket, timeout);
   bhttp::response_parser<bhttp::string_body> parser;
   beast::error_code ec;
-  bhttp::read(impl_->socket, impl_->buffer, parser, ec);
+  DeadlineReader reader(impl_->socket, timeout);
+  bhttp::read(reader, impl_->buffer, parser, ec);
   if (ec) return {};
   return from_beast(parser.release());
 }
 
 bool RawConnection::closed_by_server(std::chrono::milliseconds timeout) {
-  set_timeouts(impl_->socket, timeout);
+  DeadlineReader reader(impl_->socket, timeout);
   char c;
   beast::error_code ec;
   for (;;) {
-    const auto n = impl_->socket.read_some(asio::buffer(&c, 1), ec);
+    const auto n = reader.read_some(asio::buffer(&c, 1), ec);
     if (ec == asio::error::eof || ec == asio::error::connection_reset) return true;
     if (ec) return false;  // timed out: still open
     (void)n;
@@ -426,7 +476,9 @@ std::unique_ptr<BackgroundProcess> TestServer::start_worker(
   auto worker = std::make_unique<BackgroundProcess>(
       std::vector<std::string>{"worker", "--database", database_url()}, full_env, log_path);
   const bool up = eventually(
-      [&] { return !worker->running() || worker->log().find("worker running") != std::string::npos; },
+      [&] {
+        return !worker->running() || worker->log().find("worker running") != std::string::npos;
+      },
       std::chrono::seconds(20));
   if (!up || !worker->running()) {
     const std::string log = worker->log();

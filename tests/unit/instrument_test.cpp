@@ -72,7 +72,9 @@ TEST(Luhn, EveryOtherCheckDigitFails) {
   }
 }
 
-TEST(Luhn, EmptyIsNotValid) { EXPECT_FALSE(luhn_valid("")); }
+TEST(Luhn, EmptyIsNotValid) {
+  EXPECT_FALSE(luhn_valid(""));
+}
 
 TEST(Luhn, DoubledDigitsAboveNineAreReduced) {
   // 5 doubled is 10 -> 1; without the reduction "59" would sum to 19.
@@ -224,10 +226,10 @@ TEST(ValidateCard, LengthTwelveToNineteenDigits) {
 TEST(ValidateCard, LengthCountsDigitsNotSeparators) {
   // 11 digits padded with separators to more than 12 characters still fails.
   const std::string eleven = with_check_digit("4" + std::string(9, '0'));
-  expect_error(validate_card(card(eleven.substr(0, 4) + " " + eleven.substr(4, 4) + " " +
-                                  eleven.substr(8)),
-                             kNow),
-               ErrorCode::invalid_card, "card.number");
+  expect_error(
+      validate_card(card(eleven.substr(0, 4) + " " + eleven.substr(4, 4) + " " + eleven.substr(8)),
+                    kNow),
+      ErrorCode::invalid_card, "card.number");
 }
 
 TEST(ValidateCard, EmptyNumberFails) {
@@ -251,8 +253,8 @@ TEST(ValidateCard, LuhnFailureIsInvalidCard) {
 
 TEST(ValidateCard, ExpiryMonthOutOfRangeOrNotDigits) {
   for (const char* m : {"0", "00", "13", "99", "ab", "", "-1", "1a", " 1", "012", "+1"}) {
-    expect_error(validate_card(card("4111111111111111", m, "2030"), kNow),
-                 ErrorCode::expired_card, "card.expiry_month");
+    expect_error(validate_card(card("4111111111111111", m, "2030"), kNow), ErrorCode::expired_card,
+                 "card.expiry_month");
   }
 }
 
@@ -286,16 +288,16 @@ TEST(ValidateCard, CurrentMonthPassesPastMonthFails) {
   EXPECT_TRUE(validate_card(card("4111111111111111", "06", "26"), kNow));
   EXPECT_TRUE(validate_card(card("4111111111111111", "7", "2026"), kNow));
   EXPECT_TRUE(validate_card(card("4111111111111111", "1", "2027"), kNow));
-  expect_error(validate_card(card("4111111111111111", "5", "2026"), kNow),
-               ErrorCode::expired_card, "card.expiry_year");
+  expect_error(validate_card(card("4111111111111111", "5", "2026"), kNow), ErrorCode::expired_card,
+               "card.expiry_year");
   expect_error(validate_card(card("4111111111111111", "05", "26"), kNow), ErrorCode::expired_card,
                "card.expiry_year");
-  expect_error(validate_card(card("4111111111111111", "12", "2025"), kNow),
-               ErrorCode::expired_card, "card.expiry_year");
+  expect_error(validate_card(card("4111111111111111", "12", "2025"), kNow), ErrorCode::expired_card,
+               "card.expiry_year");
   expect_error(validate_card(card("4111111111111111", "12", "25"), kNow), ErrorCode::expired_card,
                "card.expiry_year");
-  expect_error(validate_card(card("4111111111111111", "1", "2026"), kNow),
-               ErrorCode::expired_card, "card.expiry_year");
+  expect_error(validate_card(card("4111111111111111", "1", "2026"), kNow), ErrorCode::expired_card,
+               "card.expiry_year");
 }
 
 TEST(ValidateCard, NowDecidesExpiry) {
@@ -362,10 +364,10 @@ TEST(ValidateVpa, ValidAddresses) {
 }
 
 TEST(ValidateVpa, InvalidAddresses) {
-  for (const char* v : {"", "user", "userupi", "@upi", "user@", "@", "a@b@c", "user@@upi",
-                        "user name@upi", "user@up i", " user@upi", "user@upi ", "user@up-i",
-                        "user@up.i", "user@up_i", "us+er@upi", "us/er@upi", "user@upi\n",
-                        "üser@upi", "user@üpi"}) {
+  for (const char* v : {"",          "user",      "userupi",    "@upi",          "user@",
+                        "@",         "a@b@c",     "user@@upi",  "user name@upi", "user@up i",
+                        " user@upi", "user@upi ", "user@up-i",  "user@up.i",     "user@up_i",
+                        "us+er@upi", "us/er@upi", "user@upi\n", "üser@upi",      "user@üpi"}) {
     expect_invalid_vpa(v);
   }
 }

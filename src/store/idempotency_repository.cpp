@@ -1,0 +1,77 @@
+#include "store/idempotency_repository.h"
+
+namespace paygate::store {
+
+namespace {
+
+constexpr Sql kInsert{
+    "INSERT INTO idempotency_keys (merchant_id, idem_key, fingerprint, state, locked_until,"
+    " created_at, expires_at) VALUES ($1, $2, $3, 'running', $4, $5, $6) ON CONFLICT DO NOTHING"};
+constexpr Sql kFind{
+    "SELECT fingerprint, state, response_status, response_body, locked_until, expires_at"
+    " FROM idempotency_keys WHERE merchant_id = $1 AND idem_key = $2"};
+constexpr Sql kRestart{
+    "UPDATE idempotency_keys SET fingerprint = $3, state = 'running', locked_until = $4,"
+    " created_at = $5, expires_at = $6, response_status = NULL, response_body = NULL"
+    " WHERE merchant_id = $1 AND idem_key = $2"};
+constexpr Sql kComplete{
+    "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4"
+    " WHERE merchant_id = $1 AND idem_key = $2"};
+constexpr Sql kDelete{"DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idem_key = $2"};
+constexpr Sql kDeleteExpired{"DELETE FROM idempotency_keys WHERE expires_at < $1"};
+
+}  // namespace
+
+Result<bool> insert_idempotency_key(Connection& conn, std::string_view merchant_id,
+                                    std::string_view key, std::string_view fingerprint,
+                                    Micros locked_until, Micros now, Micros expires_at) {
+  const Param params[] = {merchant_id, key, fingerprint, locked_until, now, expires_at};
+  auto r = conn.execute(kInsert, params);
+  if (!r) return fail(r.error());
+  return *r == 1;
+}
+
+Result<std::optional<StoredIdempotencyKey>> find_idempotency_key(Connection& conn,
+                                                                 std::string_view merchant_id,
+                                                                 std::string_view key) {
+  std::optional<StoredIdempotencyKey> found;
+  const Param params[] = {merchant_id, key};
+  auto r = conn.execute(kFind, params, [&](const Row& row) {
+    StoredIdempotencyKey k;
+    k.fingerprint = row.string(0);
+    k.done = row.text(1) == "done";
+    k.response_status = row.is_null(2) ? 0 : row.int64(2);
+    k.response_body = row.string(3);
+    k.locked_until = row.int64(4);
+    k.expires_at = row.int64(5);
+    found = std::move(k);
+  });
+  if (!r) return fail(r.error());
+  return found;
+}
+
+Status restart_idempotency_key(Connection& conn, std::string_view merchant_id,
+                               std::string_view key, std::string_view fingerprint,
+                               Micros locked_until, Micros now, Micros expires_at) {
+  const Param params[] = {merchant_id, key, fingerprint, locked_until, now, expires_at};
+  return to_status(conn.execute(kRestart, params));
+}
+
+Status complete_idempotency_key(Connection& conn, std::string_view merchant_id,
+                                std::string_view key, std::int64_t status, std::string_view body) {
+  const Param params[] = {merchant_id, key, status, body};
+  return to_status(conn.execute(kComplete, params));
+}
+
+Status delete_idempotency_key(Connection& conn, std::string_view merchant_id,
+                              std::string_view key) {
+  const Param params[] = {merchant_id, key};
+  return to_status(conn.execute(kDelete, params));
+}
+
+Result<std::int64_t> delete_expired_idempotency_keys(Connection& conn, Micros now) {
+  const Param params[] = {now};
+  return conn.execute(kDeleteExpired, params);
+}
+
+}  // namespace paygate::store
