@@ -9,6 +9,8 @@
 #include <ctime>
 #include <thread>
 
+#include <curl/curl.h>
+
 #include <future>
 
 #include "api/routes.h"
@@ -18,8 +20,11 @@
 #include "core/payments.h"
 #include "core/processor.h"
 #include "core/refunds.h"
+#include "core/webhooks.h"
 #include "jobs/runner.h"
-#include "http/json_writer.h"
+#include "webhooks/deliverer.h"
+#include "webhooks/delivery_pool.h"
+#include "core/json_writer.h"
 #include "http/server.h"
 #include "store/merchant_repository.h"
 #include "store/settings_repository.h"
@@ -125,6 +130,7 @@ Result<std::string> fingerprint_key(const Config& config, store::Database& db) {
 // SIGINT or SIGTERM.
 int run_gateway(const Config& config, bool run_api, bool run_workers) {
   block_shutdown_signals();
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   auto db = open_or_report(config, config.db_readers);
   if (!db) return kExitFailure;
 
@@ -144,6 +150,8 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   }
 
   const SimulatedProcessor processor(*key, config.failure_rate);
+  // Declared before the runner: jobs in flight may wait on it until the runner stops.
+  webhooks::DeliveryPool delivery_pool(run_workers ? config.webhook_concurrency : 0);
   jobs::JobRunner runner(*db, jobs::RunnerOptions{
                                   config.worker_concurrency,
                                   std::chrono::milliseconds(config.job_lease_ms),
@@ -161,6 +169,15 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
       *db, processor, std::int64_t{config.processing_delay_ms} * 1000,
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
+  WebhookService webhook_service(
+      *db, run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
+  std::vector<std::chrono::milliseconds> schedule;
+  for (int ms : config.webhook_retry_schedule_ms) schedule.emplace_back(ms);
+  webhooks::Deliverer deliverer(*db, delivery_pool,
+                                webhooks::DeliverySettings{
+                                    std::move(schedule),
+                                    std::chrono::milliseconds(config.webhook_timeout_ms),
+                                    config.webhook_allow_private});
   IdempotencyService idempotency(*db, std::int64_t{config.idempotency_ttl_ms} * 1000,
                                  std::int64_t{config.idempotency_lock_ms} * 1000);
 
@@ -169,6 +186,8 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                  "idempotency key purge", [&idempotency] { return idempotency.purge_expired(); });
     runner.on(kJobProcessPayment, [&payments](const Job& job) { return payments.process(job); });
     runner.on(kJobProcessRefund, [&refunds](const Job& job) { return refunds.process(job); });
+    runner.on(kJobDeliverWebhook,
+              [&deliverer](const Job& job) { return deliverer.process(job); });
     runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
                  [&payments] { return payments.reconcile(); });
     runner.start();
@@ -183,6 +202,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                                  payments,
                                  refunds,
                                  idempotency,
+                                 webhook_service,
                                  [&runner] { return runner.running(); },
                                  default_key};
     http::Router router;
@@ -241,7 +261,7 @@ int run_merchant_create(const Config& config, std::string name, std::string emai
     std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
     return kExitFailure;
   }
-  http::JsonWriter w;
+  JsonWriter w;
   w.begin_object()
       .field("id", std::string_view(created.merchant.id))
       .field("name", std::string_view(created.merchant.name))
@@ -268,7 +288,7 @@ int run_merchant_list(const Config& config) {
     std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
     return kExitFailure;
   }
-  http::JsonWriter w;
+  JsonWriter w;
   w.begin_array();
   for (const auto& m : merchants) {
     w.begin_object()

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/json_writer.h"
+#include "core/json_writer.h"
 #include "store/async.h"
 
 namespace paygate::api {
@@ -12,7 +12,7 @@ namespace {
 boost::asio::awaitable<Result<http::Reply>> health(const Services& s, const http::Request&) {
   const Status status = co_await store::health_check(s.db);
   if (!status) spdlog::warn("health check: {}", status.error().description);
-  http::JsonWriter w(128);
+  JsonWriter w(128);
   w.begin_object();
   w.field("status", status ? "healthy" : "unhealthy");
   w.field("database", status ? "connected" : "disconnected");

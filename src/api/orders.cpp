@@ -31,14 +31,14 @@ Result<NewOrder> parse_new_order(const boost::json::object& body) {
 }
 
 Reply order_reply(int status, const Order& o) {
-  http::JsonWriter w;
+  JsonWriter w;
   write_order(w, o);
   return Reply{status, w.take(), "application/json", {}};
 }
 
 Reply public_order_reply(const PublicOrder& p) {
   const Order& o = p.order;
-  http::JsonWriter w(320);
+  JsonWriter w(320);
   w.begin_object();
   w.field("id", std::string_view(o.id));
   w.field("merchant_id", std::string_view(o.merchant_id));
@@ -87,7 +87,7 @@ asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req
   if (!page) co_return fail(std::move(page.error()));
   auto orders = co_await s.orders.list(*merchant, *page);
   if (!orders) co_return fail(std::move(orders.error()));
-  http::JsonWriter w(256 + orders->size() * 320);
+  JsonWriter w(256 + orders->size() * 320);
   w.begin_object();
   w.field("entity", "collection");
   w.field("count", static_cast<std::int64_t>(orders->size()));
@@ -115,20 +115,6 @@ asio::awaitable<Result<Reply>> get_public_order(const Services& s, const Request
 }
 
 }  // namespace
-
-void write_order(http::JsonWriter& w, const Order& o) {
-  w.begin_object();
-  w.field("id", std::string_view(o.id));
-  w.field("merchant_id", std::string_view(o.merchant_id));
-  w.field("amount", o.amount);
-  w.field("currency", std::string_view(o.currency));
-  w.field("status", std::string_view(o.status));
-  w.field("receipt", o.receipt);
-  w.key("notes").raw(o.notes_json);
-  w.key("created_at").timestamp(o.created_at);
-  w.key("updated_at").timestamp(o.updated_at);
-  w.end_object();
-}
 
 void add_order_routes(http::Router& router, const Services& s) {
   using http::Method;

@@ -112,7 +112,7 @@ Error rename_card_field(Error e, bool flat_card) {
 }
 
 Reply payment_reply(int status, const Payment& p) {
-  http::JsonWriter w(512);
+  JsonWriter w(512);
   write_payment(w, p);
   return Reply{status, w.take(), "application/json", {}};
 }
@@ -192,7 +192,7 @@ asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& r
   page.status = req.query_param("status").value_or("");
   auto payments = co_await s.payments.list(*merchant, std::move(page));
   if (!payments) co_return fail(std::move(payments.error()));
-  http::JsonWriter w(256 + payments->size() * 480);
+  JsonWriter w(256 + payments->size() * 480);
   w.begin_object();
   w.field("entity", "collection");
   w.field("count", static_cast<std::int64_t>(payments->size()));
@@ -203,34 +203,6 @@ asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& r
 }
 
 }  // namespace
-
-void write_payment(http::JsonWriter& w, const Payment& p) {
-  w.begin_object();
-  w.field("id", std::string_view(p.id));
-  w.field("order_id", std::string_view(p.order_id));
-  w.field("merchant_id", std::string_view(p.merchant_id));
-  w.field("amount", p.amount);
-  w.field("currency", std::string_view(p.currency));
-  w.field("method", std::string_view(p.method));
-  w.field("status", std::string_view(p.status));
-  w.field("captured", p.captured);
-  w.field("error_code", p.error_code);
-  w.field("error_description", p.error_description);
-  if (p.method == kMethodUpi) w.field("vpa", p.vpa);
-  if (p.method == kMethodCard) {
-    w.field("card_network", p.card_network);
-    w.field("card_last4", p.card_last4);
-  }
-  w.field("amount_refunded", p.amount_refunded);
-  if (const auto rs = refund_status(p.amount_refunded, p.amount)) {
-    w.field("refund_status", *rs);
-  } else {
-    w.key("refund_status").null();
-  }
-  w.key("created_at").timestamp(p.created_at);
-  w.key("updated_at").timestamp(p.updated_at);
-  w.end_object();
-}
 
 void add_payment_routes(http::Router& router, const Services& s) {
   using http::Method;

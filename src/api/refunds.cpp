@@ -31,7 +31,7 @@ Result<NewRefund> parse_new_refund(const boost::json::object& body) {
 }
 
 Reply refund_reply(int status, const Refund& r) {
-  http::JsonWriter w(384);
+  JsonWriter w(384);
   write_refund(w, r);
   return Reply{status, w.take(), "application/json", {}};
 }
@@ -67,7 +67,7 @@ asio::awaitable<Result<Reply>> list_refunds(const Services& s, const Request& re
   RefundPage page{*window, req.query_param("payment_id").value_or("")};
   auto refunds = co_await s.refunds.list(*merchant, std::move(page));
   if (!refunds) co_return fail(std::move(refunds.error()));
-  http::JsonWriter w(256 + refunds->size() * 384);
+  JsonWriter w(256 + refunds->size() * 384);
   w.begin_object();
   w.field("entity", "collection");
   w.field("count", static_cast<std::int64_t>(refunds->size()));
@@ -78,21 +78,6 @@ asio::awaitable<Result<Reply>> list_refunds(const Services& s, const Request& re
 }
 
 }  // namespace
-
-void write_refund(http::JsonWriter& w, const Refund& r) {
-  w.begin_object();
-  w.field("id", std::string_view(r.id));
-  w.field("payment_id", std::string_view(r.payment_id));
-  w.field("merchant_id", std::string_view(r.merchant_id));
-  w.field("amount", r.amount);
-  w.field("status", std::string_view(r.status));
-  w.field("reason", r.reason);
-  w.field("error_code", r.error_code);
-  w.field("error_description", r.error_description);
-  w.key("created_at").timestamp(r.created_at);
-  w.key("updated_at").timestamp(r.updated_at);
-  w.end_object();
-}
 
 void add_refund_routes(http::Router& router, const Services& s) {
   using http::Method;

@@ -5,6 +5,7 @@
 #include "api/payments.h"
 #include "api/refunds.h"
 #include "api/test_jobs.h"
+#include "api/webhooks.h"
 
 namespace paygate::api {
 
@@ -13,6 +14,7 @@ void add_routes(http::Router& router, const Services& s) {
   add_order_routes(router, s);
   add_payment_routes(router, s);
   add_refund_routes(router, s);
+  add_webhook_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
 }
 

@@ -11,6 +11,7 @@
 #include "core/orders.h"
 #include "core/payments.h"
 #include "core/refunds.h"
+#include "core/webhooks.h"
 #include "store/database.h"
 
 namespace paygate::api {
@@ -23,6 +24,7 @@ struct Services {
   PaymentService& payments;
   RefundService& refunds;
   IdempotencyService& idempotency;
+  WebhookService& webhooks;
   // Whether this process runs job workers (for /test/jobs/status).
   std::function<bool()> workers_running;
   // The key of the merchant that keyless public calls are for (test mode's

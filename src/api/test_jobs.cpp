@@ -1,7 +1,7 @@
 #include "api/test_jobs.h"
 
 #include "core/job_stats.h"
-#include "http/json_writer.h"
+#include "core/json_writer.h"
 
 namespace paygate::api {
 
@@ -26,7 +26,7 @@ asio::awaitable<Result<Reply>> enqueue(const Services& s, const Request&) {
   payment_input.vpa = "success@upi";
   auto payment = co_await s.payments.create(*merchant, std::move(payment_input), true);
   if (!payment) co_return fail(std::move(payment.error()));
-  http::JsonWriter w(128);
+  JsonWriter w(128);
   w.begin_object()
       .field("status", "queued")
       .field("payment_id", std::string_view(payment->id))
@@ -38,7 +38,7 @@ asio::awaitable<Result<Reply>> enqueue(const Services& s, const Request&) {
 asio::awaitable<Result<Reply>> status(const Services& s, const Request&) {
   auto counts = co_await count_jobs(s.db);
   if (!counts) co_return fail(std::move(counts.error()));
-  http::JsonWriter w(160);
+  JsonWriter w(160);
   w.begin_object()
       .field("pending", counts->pending)
       .field("processing", counts->running)

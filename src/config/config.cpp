@@ -53,6 +53,28 @@ Status parse_bool(std::string_view name, const std::string& text, bool& out) {
 
 }  // namespace
 
+Result<std::vector<int>> parse_retry_schedule(std::string_view text) {
+  std::vector<int> out;
+  while (!text.empty() || out.empty()) {
+    const auto comma = text.find(',');
+    const std::string item(text.substr(0, comma));
+    char* end = nullptr;
+    const double seconds = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !(seconds >= 0.01) ||
+        seconds > 7 * 86400.0) {
+      return fail(bad_setting("PAYGATE_WEBHOOK_RETRY_SCHEDULE",
+                              "must be seconds separated by commas, e.g. 60,300,1800,7200"));
+    }
+    out.push_back(static_cast<int>(seconds * 1000));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (out.size() > 20) {
+    return fail(bad_setting("PAYGATE_WEBHOOK_RETRY_SCHEDULE", "may have at most 20 delays"));
+  }
+  return out;
+}
+
 EnvLookup process_env() {
   return [](std::string_view name) -> std::optional<std::string> {
     const char* v = std::getenv(std::string(name).c_str());
@@ -121,6 +143,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
       {"", "PAYGATE_JOB_POLL_MS", 10, 60'000, &c.job_poll_ms},
       {"", "PAYGATE_IDEMPOTENCY_TTL_MS", 1000, 7 * 86'400'000, &c.idempotency_ttl_ms},
+      {"", "PAYGATE_WEBHOOK_TIMEOUT_MS", 100, 600'000, &c.webhook_timeout_ms},
+      {"", "PAYGATE_WEBHOOK_CONCURRENCY", 1, 1024, &c.webhook_concurrency},
       {"", "PAYGATE_IDEMPOTENCY_LOCK_MS", 1000, 3'600'000, &c.idempotency_lock_ms},
       {"", "PAYGATE_IDEMPOTENCY_PURGE_INTERVAL_MS", 100, 86'400'000,
        &c.idempotency_purge_interval_ms},
@@ -143,6 +167,18 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       return fail(bad_setting("PAYGATE_FAILURE_RATE", "must be a number from 0 to 1"));
     }
     c.failure_rate = rate;
+  }
+  if (c.test_mode) c.webhook_retry_schedule_ms = {5000, 10'000, 15'000, 20'000};
+  if (auto v = env("PAYGATE_WEBHOOK_RETRY_SCHEDULE")) {
+    auto schedule = parse_retry_schedule(*v);
+    if (!schedule) return fail(schedule.error());
+    c.webhook_retry_schedule_ms = std::move(*schedule);
+  }
+  c.webhook_allow_private = c.test_mode;
+  if (auto v = env("PAYGATE_WEBHOOK_ALLOW_PRIVATE"); v && !v->empty()) {
+    if (auto s = parse_bool("PAYGATE_WEBHOOK_ALLOW_PRIVATE", *v, c.webhook_allow_private); !s) {
+      return fail(s.error());
+    }
   }
   if (auto v = env("PAYGATE_CARD_FINGERPRINT_KEY")) {
     if (v->size() < 32) {

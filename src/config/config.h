@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/database_url.h"
 #include "core/error.h"
@@ -36,7 +37,12 @@ struct Config {
   int job_poll_ms = 500;
   int idempotency_ttl_ms = 86'400'000;      // a key's first answer is replayed this long
   int idempotency_lock_ms = 60'000;         // a key still running this long is taken over
-  int idempotency_purge_interval_ms = 60'000;         // fallback poll for jobs enqueued by other processes
+  int idempotency_purge_interval_ms = 60'000;
+  // Delays after each failed webhook attempt (test mode: seconds, not minutes).
+  std::vector<int> webhook_retry_schedule_ms{60'000, 300'000, 1'800'000, 7'200'000};
+  int webhook_timeout_ms = 5000;
+  bool webhook_allow_private = false;  // on in test mode unless set
+  int webhook_concurrency = 32;        // deliveries in flight (HTTP threads)         // fallback poll for jobs enqueued by other processes
   // Key of the card fingerprints (HMAC-SHA256); generated and kept in the
   // database when not configured.
   std::string card_fingerprint_key;
@@ -49,6 +55,9 @@ EnvLookup process_env();
 // flags: flag name without dashes -> value ("" for a boolean flag given bare).
 // Flags win over the environment, which wins over the defaults.
 Result<Config> load_config(const std::map<std::string, std::string>& flags, const EnvLookup& env);
+
+// "60,300,1800,7200": seconds (decimals allowed) between webhook attempts.
+Result<std::vector<int>> parse_retry_schedule(std::string_view text);
 
 // "127.0.0.1:8000", "[::1]:8000", "localhost:0".
 Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port);

@@ -18,6 +18,10 @@ std::string hex_encode(std::span<const std::uint8_t> bytes);
 std::string sha256_hex(std::string_view data);
 // Lower-case hex HMAC-SHA256 of data under key.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+// Raw 32-byte HMAC-SHA256 of data under key.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+// Standard base64 (with padding) of bytes.
+std::string base64_encode(std::string_view bytes);
 // Compares without an early exit, so the time taken does not tell where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

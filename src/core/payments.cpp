@@ -2,7 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include "core/events.h"
 #include "core/ids.h"
+#include "core/render.h"
 #include "store/async.h"
 #include "store/job_repository.h"
 #include "store/order_repository.h"
@@ -47,6 +49,14 @@ Status take_instrument(Payment& p, NewPayment& in, std::string_view fingerprint_
   return fail(Error::bad_request("method must be card or upi", "method"));
 }
 
+// The event about p, with p as it is now, in the caller's transaction.
+Status emit_payment_event(store::Connection& c, const Payment& p, std::string_view type,
+                          Micros now) {
+  JsonWriter w(640);
+  write_payment(w, p);
+  return emit_event(c, p.merchant_id, type, "payment", w.str(), now);
+}
+
 // PROCESSING -> SUCCESS or FAILED, as the processor decides; at most one
 // success per order.
 Status settle(store::Connection& c, const Processor& processor, Payment& p, Micros now) {
@@ -66,7 +76,10 @@ Status settle(store::Connection& c, const Processor& processor, Payment& p, Micr
   p.finished_at = now;
   p.updated_at = now;
   if (auto s = store::update_payment(c, p); !s) return s;
-  if (outcome.success) return store::mark_order_paid(c, p.order_id, now);
+  if (!outcome.success) return emit_payment_event(c, p, kEventPaymentFailed, now);
+  if (auto s = store::mark_order_paid(c, p.order_id, now); !s) return s;
+  if (auto s = emit_payment_event(c, p, kEventPaymentSuccess, now); !s) return s;
+  if (p.captured) return emit_payment_event(c, p, kEventPaymentCaptured, now);
   return {};
 }
 
@@ -175,6 +188,11 @@ asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchan
       }
       p.updated_at = now_micros();
       if (auto s = store::update_payment(c, p); !s) return fail(s.error());
+      if (p.captured) {
+        if (auto s = emit_payment_event(c, p, kEventPaymentCaptured, p.updated_at); !s) {
+          return fail(s.error());
+        }
+      }
     }
     if (auto s = run_hook(hook, c, p); !s) return fail(s.error());
     return p;
@@ -219,6 +237,7 @@ asio::awaitable<Status> PaymentService::reconcile() {
       p.finished_at = now;
       p.updated_at = now;
       if (auto s = store::update_payment(c, p); !s) return s;
+      if (auto s = emit_payment_event(c, p, kEventPaymentFailed, now); !s) return s;
     }
     return {};
   });

@@ -30,6 +30,7 @@ struct Refund {
   std::optional<std::string> error_code;
   std::optional<std::string> error_description;
   std::optional<Micros> processing_started_at;
+  std::int64_t version = 1;  // bumped by every change
   Micros created_at = 0;
   Micros updated_at = 0;
 };

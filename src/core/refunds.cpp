@@ -1,6 +1,8 @@
 #include "core/refunds.h"
 
+#include "core/events.h"
 #include "core/ids.h"
+#include "core/render.h"
 #include "core/payment.h"
 #include "store/async.h"
 #include "store/job_repository.h"
@@ -19,6 +21,14 @@ Error refund_not_found(std::string_view id) {
 
 Error lease_lost() { return Error::internal("the job's lease was lost to another worker"); }
 
+// Characters of a UTF-8 string (the JSON parser has checked it is UTF-8):
+// the bytes that do not continue a multi-byte sequence.
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 Status validate_new_refund(const NewRefund& in) {
   if (in.payment_id.empty()) {
     return fail(Error::bad_request("payment_id is required", "payment_id"));
@@ -26,7 +36,7 @@ Status validate_new_refund(const NewRefund& in) {
   if (in.amount && *in.amount <= 0) {
     return fail(Error::bad_request("amount must be a positive integer", "amount"));
   }
-  if (in.reason && in.reason->size() > kMaxRefundReasonLength) {
+  if (in.reason && utf8_length(*in.reason) > kMaxRefundReasonLength) {
     return fail(Error::bad_request("reason must be at most 255 characters", "reason"));
   }
   return {};
@@ -125,6 +135,14 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
       if (auto s = store::update_refund(c, r); !s) return s;
       if (outcome.success) {
         if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
+      }
+      JsonWriter w(512);
+      write_refund(w, r);
+      if (auto s = emit_event(c, r.merchant_id,
+                              outcome.success ? kEventRefundProcessed : kEventRefundFailed,
+                              "refund", w.str(), now);
+          !s) {
+        return s;
       }
     }
     auto done = store::complete_job(c, job, now);

@@ -5,7 +5,7 @@
 #include <boost/url/params_view.hpp>
 #include <strings.h>
 
-#include "http/json_writer.h"
+#include "core/json_writer.h"
 
 namespace paygate::http {
 

@@ -138,7 +138,9 @@ asio::awaitable<void> JobRunner::run_job(Job job) {
     if (!r) spdlog::warn("job {}: recording the failure failed: {}", job.id, r.error().description);
   }
   --in_flight_;
-  if (in_flight_ == options_.concurrency - 1) wake_.cancel();  // there is room again
+  // Room again, and the job may have enqueued others (events, continuations).
+  notified_ = true;
+  wake_.cancel();
 }
 
 asio::awaitable<void> JobRunner::run_periodic(std::chrono::milliseconds period, std::string name,

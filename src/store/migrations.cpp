@@ -121,6 +121,59 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
 )sql"},
+    {5, "webhooks", R"sql(
+CREATE TABLE webhook_endpoints (
+  id                         TEXT PRIMARY KEY,
+  merchant_id                TEXT NOT NULL REFERENCES merchants(id),
+  url                        TEXT NOT NULL,
+  secret                     TEXT NOT NULL,
+  previous_secret            TEXT,
+  previous_secret_expires_at BIGINT,
+  events                     TEXT NOT NULL,
+  active                     INTEGER NOT NULL,
+  created_at                 BIGINT NOT NULL,
+  updated_at                 BIGINT NOT NULL
+);
+CREATE INDEX webhook_endpoints_by_merchant ON webhook_endpoints (merchant_id);
+CREATE TABLE events (
+  id          TEXT PRIMARY KEY,
+  merchant_id TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  payload     TEXT NOT NULL,
+  created_at  BIGINT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  id              TEXT PRIMARY KEY,
+  merchant_id     TEXT NOT NULL,
+  webhook_id      TEXT NOT NULL,
+  event_id        TEXT NOT NULL REFERENCES events(id),
+  event_type      TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  attempts        INTEGER NOT NULL,
+  response_code   TEXT,
+  response_body   TEXT,
+  next_attempt_at BIGINT,
+  created_at      BIGINT NOT NULL,
+  updated_at      BIGINT NOT NULL
+);
+CREATE INDEX webhook_deliveries_by_merchant_time
+  ON webhook_deliveries (merchant_id, created_at DESC, id DESC);
+CREATE TABLE webhook_attempts (
+  id            TEXT PRIMARY KEY,
+  delivery_id   TEXT NOT NULL REFERENCES webhook_deliveries(id),
+  number        INTEGER NOT NULL,
+  attempted_at  BIGINT NOT NULL,
+  response_code INTEGER,
+  duration_ms   BIGINT NOT NULL,
+  error         TEXT,
+  response_body TEXT
+);
+CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id);
+-- Every change of a payment or refund bumps its version, so a receiver can
+-- tell a stale event from a fresh one.
+ALTER TABLE payments ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE refunds ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+)sql"},
 };
 
 constexpr Sql kCreateTable{

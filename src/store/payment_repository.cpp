@@ -8,15 +8,15 @@ namespace {
   "id, order_id, merchant_id, amount, currency, method, status, captured, capture_requested," \
   " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"        \
   " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"     \
-  " updated_at, amount_refunded"
+  " updated_at, amount_refunded, version"
 
 constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                      " $15, $16, $17, $18, $19, $20, $21, $22)"};
+                      " $15, $16, $17, $18, $19, $20, $21, $22, $23)"};
 constexpr Sql kUpdate{
     "UPDATE payments SET status = $2, captured = $3, capture_requested = $4, error_code = $5,"
-    " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9"
-    " WHERE id = $1"};
+    " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9,"
+    " version = $10 WHERE id = $1"};
 constexpr Sql kFind{"SELECT " PAYGATE_PAYMENT_COLUMNS
                     " FROM payments WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindAny{"SELECT " PAYGATE_PAYMENT_COLUMNS " FROM payments WHERE id = $1"};
@@ -73,6 +73,7 @@ Payment from_row(const Row& r) {
   p.created_at = r.int64(19);
   p.updated_at = r.int64(20);
   p.amount_refunded = r.int64(21);
+  p.version = r.int64(22);
   return p;
 }
 
@@ -114,11 +115,13 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           param(p.finished_at),
                           p.created_at,
                           p.updated_at,
-                          p.amount_refunded};
+                          p.amount_refunded,
+                          p.version};
   return to_status(conn.execute(kInsert, params));
 }
 
-Status update_payment(Connection& conn, const Payment& p) {
+Status update_payment(Connection& conn, Payment& p) {
+  ++p.version;
   const Param params[] = {p.id,
                           p.status,
                           std::int64_t{p.captured},
@@ -127,7 +130,8 @@ Status update_payment(Connection& conn, const Payment& p) {
                           param(p.error_description),
                           param(p.processing_started_at),
                           param(p.finished_at),
-                          p.updated_at};
+                          p.updated_at,
+                          p.version};
   return to_status(conn.execute(kUpdate, params));
 }
 

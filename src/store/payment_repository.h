@@ -10,8 +10,9 @@
 namespace paygate::store {
 
 Status insert_payment(Connection& conn, const Payment& p);
-// Writes every mutable field of p (status, capture flags, errors, times).
-Status update_payment(Connection& conn, const Payment& p);
+// Writes every mutable field of p (status, capture flags, errors, times) and
+// bumps its version (in p too).
+Status update_payment(Connection& conn, Payment& p);
 Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,
                                             std::string_view id);
 Result<std::optional<Payment>> find_payment_any(Connection& conn, std::string_view id);

@@ -6,13 +6,13 @@ namespace {
 
 #define PAYGATE_REFUND_COLUMNS                                                          \
   "id, payment_id, merchant_id, amount, status, reason, error_code, error_description," \
-  " processing_started_at, created_at, updated_at"
+  " processing_started_at, created_at, updated_at, version"
 
 constexpr Sql kInsert{"INSERT INTO refunds (" PAYGATE_REFUND_COLUMNS
-                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
 constexpr Sql kUpdate{
     "UPDATE refunds SET status = $2, error_code = $3, error_description = $4,"
-    " processing_started_at = $5, updated_at = $6 WHERE id = $1"};
+    " processing_started_at = $5, updated_at = $6, version = $7 WHERE id = $1"};
 constexpr Sql kFind{"SELECT " PAYGATE_REFUND_COLUMNS
                     " FROM refunds WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindAny{"SELECT " PAYGATE_REFUND_COLUMNS " FROM refunds WHERE id = $1"};
@@ -50,6 +50,7 @@ Refund from_row(const Row& r) {
   if (!r.is_null(8)) f.processing_started_at = r.int64(8);
   f.created_at = r.int64(9);
   f.updated_at = r.int64(10);
+  f.version = r.int64(11);
   return f;
 }
 
@@ -67,14 +68,15 @@ Status insert_refund(Connection& conn, const Refund& r) {
   const Param params[] = {r.id,     r.payment_id,         r.merchant_id,  r.amount,
                           r.status, param(r.reason),      param(r.error_code),
                           param(r.error_description),     started,        r.created_at,
-                          r.updated_at};
+                          r.updated_at,                   r.version};
   return to_status(conn.execute(kInsert, params));
 }
 
-Status update_refund(Connection& conn, const Refund& r) {
+Status update_refund(Connection& conn, Refund& r) {
+  ++r.version;
   const Param started = r.processing_started_at ? Param(*r.processing_started_at) : Param(nullptr);
   const Param params[] = {r.id,    r.status,   param(r.error_code), param(r.error_description),
-                          started, r.updated_at};
+                          started, r.updated_at, r.version};
   return to_status(conn.execute(kUpdate, params));
 }
 

@@ -10,7 +10,8 @@
 namespace paygate::store {
 
 Status insert_refund(Connection& conn, const Refund& r);
-Status update_refund(Connection& conn, const Refund& r);
+// Writes the mutable fields and bumps the version (in r too).
+Status update_refund(Connection& conn, Refund& r);
 Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,
                                           std::string_view id);
 Result<std::optional<Refund>> find_refund_any(Connection& conn, std::string_view id);

@@ -1,4 +1,4 @@
-#include "http/json_writer.h"
+#include "core/json_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace paygate::http {
+namespace paygate {
 namespace {
 
 // Parses out, failing the test when it is not JSON.
@@ -222,4 +222,4 @@ TEST(JsonWriter, LargeDocumentParses) {
 }
 
 }  // namespace
-}  // namespace paygate::http
+}  // namespace paygate

@@ -1,11 +1,11 @@
-#include "http/json_writer.h"
+#include "core/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 
 #include "core/clock.h"
 
-namespace paygate::http {
+namespace paygate {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -126,4 +126,4 @@ JsonWriter& JsonWriter::timestamp(std::int64_t micros) {
   return *this;
 }
 
-}  // namespace paygate::http
+}  // namespace paygate

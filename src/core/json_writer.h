@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace paygate::http {
+namespace paygate {
 
 class JsonWriter {
  public:
@@ -52,4 +52,4 @@ class JsonWriter {
 // Appends s to out as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view s);
 
-}  // namespace paygate::http
+}  // namespace paygate

@@ -1,0 +1,217 @@
+#include "core/webhooks.h"
+
+#include <array>
+
+#include "core/crypto.h"
+#include "core/events.h"
+#include "core/ids.h"
+#include "core/json_writer.h"
+#include "store/async.h"
+#include "store/webhook_repository.h"
+
+namespace paygate {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Error webhook_not_found(std::string_view id) {
+  return Error::not_found("no webhook with id " + std::string(id.substr(0, 64)));
+}
+
+Error log_not_found(std::string_view id) {
+  return Error::not_found("no webhook log entry with id " + std::string(id.substr(0, 64)));
+}
+
+std::string new_secret() {
+  std::array<std::uint8_t, 32> bytes{};
+  random_bytes(bytes);
+  return hex_encode(bytes);
+}
+
+Status validate_url(std::string_view url) {
+  if (!is_valid_webhook_url(url)) {
+    return fail(Error::bad_request(
+        "url must be an absolute http or https URL of at most 2048 characters", "url"));
+  }
+  return {};
+}
+
+std::vector<std::string> all_events() {
+  return {kSubscribableEvents.begin(), kSubscribableEvents.end()};
+}
+
+}  // namespace
+
+Status validate_event_list(const std::vector<std::string>& events) {
+  if (events.empty()) return fail(Error::bad_request("events must not be empty", "events"));
+  for (const auto& e : events) {
+    if (!is_subscribable_event(e)) {
+      return fail(Error::bad_request("unknown event " + e.substr(0, 64) +
+                                         "; events are payment.success, payment.failed, "
+                                         "payment.captured, refund.processed, refund.failed",
+                                     "events"));
+    }
+  }
+  return {};
+}
+
+asio::awaitable<Result<WebhookEndpoint>> WebhookService::create(
+    const Merchant& merchant, NewWebhook input, const TxnHook<WebhookEndpoint>& hook) {
+  if (auto s = validate_url(input.url); !s) co_return fail(std::move(s.error()));
+  if (input.events) {
+    if (auto s = validate_event_list(*input.events); !s) co_return fail(std::move(s.error()));
+  }
+  WebhookEndpoint w;
+  w.id = new_uuid_v4();
+  w.merchant_id = merchant.id;
+  w.url = std::move(input.url);
+  w.secret = new_secret();
+  w.events = input.events ? std::move(*input.events) : all_events();
+  w.created_at = w.updated_at = now_micros();
+  auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    auto count = store::count_webhooks(c, merchant.id);
+    if (!count) return fail(count.error());
+    if (*count >= static_cast<std::int64_t>(kMaxWebhooksPerMerchant)) {
+      return fail(Error::bad_request("a merchant may have at most 10 webhook endpoints", "url"));
+    }
+    if (auto s = store::insert_webhook(c, w); !s) return s;
+    return run_hook(hook, c, w);
+  });
+  if (!stored) co_return fail(std::move(stored.error()));
+  co_return w;
+}
+
+asio::awaitable<Result<std::vector<WebhookEndpoint>>> WebhookService::list(
+    const Merchant& merchant) {
+  co_return co_await store::read(
+      db_, [&](store::Connection& c) { return store::list_webhooks(c, merchant.id); });
+}
+
+asio::awaitable<Result<WebhookEndpoint>> WebhookService::get(const Merchant& merchant,
+                                                            std::string_view id) {
+  auto found = co_await store::read(
+      db_, [&](store::Connection& c) { return store::find_webhook(c, merchant.id, id); });
+  if (!found) co_return fail(std::move(found.error()));
+  if (!*found) co_return fail(webhook_not_found(id));
+  co_return std::move(**found);
+}
+
+asio::awaitable<Result<WebhookEndpoint>> WebhookService::update(const Merchant& merchant,
+                                                               std::string_view id,
+                                                               WebhookPatch patch) {
+  if (patch.url) {
+    if (auto s = validate_url(*patch.url); !s) co_return fail(std::move(s.error()));
+  }
+  if (patch.events) {
+    if (auto s = validate_event_list(*patch.events); !s) co_return fail(std::move(s.error()));
+  }
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Result<WebhookEndpoint> {
+    auto found = store::find_webhook(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(webhook_not_found(id));
+    WebhookEndpoint w = std::move(**found);
+    if (patch.url) w.url = *patch.url;
+    if (patch.events) w.events = *patch.events;
+    if (patch.active) w.active = *patch.active;
+    w.updated_at = now_micros();
+    if (auto s = store::update_webhook(c, w); !s) return fail(s.error());
+    return w;
+  });
+}
+
+asio::awaitable<Status> WebhookService::remove(const Merchant& merchant, std::string_view id) {
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
+    auto deleted = store::delete_webhook(c, merchant.id, id);
+    if (!deleted) return fail(deleted.error());
+    if (!*deleted) return fail(webhook_not_found(id));
+    return {};
+  });
+}
+
+asio::awaitable<Result<WebhookEndpoint>> WebhookService::rotate_secret(
+    const Merchant& merchant, std::string_view id, const TxnHook<WebhookEndpoint>& hook) {
+  const std::string fresh = new_secret();
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Result<WebhookEndpoint> {
+    auto found = store::find_webhook(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(webhook_not_found(id));
+    WebhookEndpoint w = std::move(**found);
+    const Micros now = now_micros();
+    w.previous_secret = w.secret;
+    w.previous_secret_expires_at = now + kSecretOverlap;
+    w.secret = fresh;
+    w.updated_at = now;
+    if (auto s = store::update_webhook(c, w); !s) return fail(s.error());
+    if (auto s = run_hook(hook, c, w); !s) return fail(s.error());
+    return w;
+  });
+}
+
+asio::awaitable<Result<Delivery>> WebhookService::send_test(const Merchant& merchant,
+                                                           std::string_view id,
+                                                           const TxnHook<Delivery>& hook) {
+  auto delivery = co_await store::write(db_, [&](store::Connection& c) -> Result<Delivery> {
+    auto found = store::find_webhook(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(webhook_not_found(id));
+    const Micros now = now_micros();
+    JsonWriter w(128);
+    w.begin_object()
+        .field("webhook_id", std::string_view((*found)->id))
+        .field("message", "This is a test event from paygate.")
+        .end_object();
+    auto d = emit_event_to(c, **found, kEventWebhookTest, "test", w.str(), now);
+    if (!d) return fail(d.error());
+    if (auto s = run_hook(hook, c, *d); !s) return fail(s.error());
+    return d;
+  });
+  if (delivery && on_job_enqueued_) on_job_enqueued_();
+  co_return delivery;
+}
+
+asio::awaitable<Result<std::vector<Delivery>>> WebhookService::list_deliveries(
+    const Merchant& merchant, DeliveryPage page) {
+  if (auto s = validate_page_window(page.window); !s) co_return fail(std::move(s.error()));
+  if (!page.status.empty() && page.status != kDeliveryPending && page.status != kDeliverySuccess &&
+      page.status != kDeliveryFailed) {
+    co_return fail(Error::bad_request("status must be pending, success or failed", "status"));
+  }
+  co_return co_await store::read(
+      db_, [&](store::Connection& c) { return store::list_deliveries(c, merchant.id, page); });
+}
+
+asio::awaitable<Result<DeliveryDetail>> WebhookService::get_delivery(const Merchant& merchant,
+                                                                     std::string_view id) {
+  co_return co_await store::read(db_, [&](store::Connection& c) -> Result<DeliveryDetail> {
+    auto d = store::find_delivery(c, merchant.id, id);
+    if (!d) return fail(d.error());
+    if (!*d) return fail(log_not_found(id));
+    auto attempts = store::list_attempts(c, id);
+    if (!attempts) return fail(attempts.error());
+    return DeliveryDetail{std::move(**d), std::move(*attempts)};
+  });
+}
+
+asio::awaitable<Result<Delivery>> WebhookService::retry_delivery(const Merchant& merchant,
+                                                                std::string_view id,
+                                                                const TxnHook<Delivery>& hook) {
+  auto delivery = co_await store::write(db_, [&](store::Connection& c) -> Result<Delivery> {
+    auto found = store::find_delivery(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(log_not_found(id));
+    Delivery d = std::move(**found);
+    const Micros now = now_micros();
+    d.status = std::string(kDeliveryPending);
+    d.next_attempt_at = now;
+    d.updated_at = now;
+    if (auto s = store::update_delivery(c, d); !s) return fail(s.error());
+    if (auto s = queue_delivery(c, d, now); !s) return fail(s.error());
+    if (auto s = run_hook(hook, c, d); !s) return fail(s.error());
+    return d;
+  });
+  if (delivery && on_job_enqueued_) on_job_enqueued_();
+  co_return delivery;
+}
+
+}  // namespace paygate

@@ -1,0 +1,284 @@
+#include "store/webhook_repository.h"
+
+namespace paygate::store {
+
+namespace {
+
+#define PAYGATE_WEBHOOK_COLUMNS                                                        \
+  "id, merchant_id, url, secret, previous_secret, previous_secret_expires_at, events," \
+  " active, created_at, updated_at"
+#define PAYGATE_DELIVERY_COLUMNS                                                          \
+  "id, merchant_id, webhook_id, event_id, event_type, status, attempts, response_code," \
+  " response_body, next_attempt_at, created_at, updated_at"
+
+constexpr Sql kInsertWebhook{"INSERT INTO webhook_endpoints (" PAYGATE_WEBHOOK_COLUMNS
+                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+constexpr Sql kUpdateWebhook{
+    "UPDATE webhook_endpoints SET url = $2, secret = $3, previous_secret = $4,"
+    " previous_secret_expires_at = $5, events = $6, active = $7, updated_at = $8 WHERE id = $1"};
+constexpr Sql kDeleteWebhook{"DELETE FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2"};
+constexpr Sql kFindWebhook{"SELECT " PAYGATE_WEBHOOK_COLUMNS
+                           " FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2"};
+constexpr Sql kFindWebhookAny{"SELECT " PAYGATE_WEBHOOK_COLUMNS
+                              " FROM webhook_endpoints WHERE id = $1"};
+constexpr Sql kListWebhooks{"SELECT " PAYGATE_WEBHOOK_COLUMNS
+                            " FROM webhook_endpoints WHERE merchant_id = $1"
+                            " ORDER BY created_at, id"};
+constexpr Sql kCountWebhooks{"SELECT count(*) FROM webhook_endpoints WHERE merchant_id = $1"};
+
+constexpr Sql kInsertEvent{
+    "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)"};
+constexpr Sql kFindEvent{"SELECT id, merchant_id, type, payload, created_at FROM events WHERE id = $1"};
+
+constexpr Sql kInsertDelivery{"INSERT INTO webhook_deliveries (" PAYGATE_DELIVERY_COLUMNS
+                              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
+constexpr Sql kUpdateDelivery{
+    "UPDATE webhook_deliveries SET status = $2, attempts = $3, response_code = $4,"
+    " response_body = $5, next_attempt_at = $6, updated_at = $7 WHERE id = $1"};
+constexpr Sql kFindDelivery{"SELECT " PAYGATE_DELIVERY_COLUMNS
+                            " FROM webhook_deliveries WHERE id = $1 AND merchant_id = $2"};
+constexpr Sql kFindDeliveryAny{"SELECT " PAYGATE_DELIVERY_COLUMNS
+                               " FROM webhook_deliveries WHERE id = $1"};
+constexpr Sql kListDeliveries{
+    "SELECT " PAYGATE_DELIVERY_COLUMNS
+    " FROM webhook_deliveries WHERE merchant_id = $1 AND created_at >= $2 AND created_at <= $3"
+    " AND ($6 = '' OR webhook_id = $6) AND ($7 = '' OR event_type = $7)"
+    " AND ($8 = '' OR status = $8)"
+    " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
+
+constexpr Sql kInsertAttempt{
+    "INSERT INTO webhook_attempts (id, delivery_id, number, attempted_at, response_code,"
+    " duration_ms, error, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+constexpr Sql kListAttempts{
+    "SELECT id, delivery_id, number, attempted_at, response_code, duration_ms, error,"
+    " response_body FROM webhook_attempts WHERE delivery_id = $1 ORDER BY number, attempted_at"};
+
+#undef PAYGATE_WEBHOOK_COLUMNS
+#undef PAYGATE_DELIVERY_COLUMNS
+
+std::optional<std::string> opt_text(const Row& r, int c) {
+  if (r.is_null(c)) return std::nullopt;
+  return r.string(c);
+}
+std::optional<std::int64_t> opt_int(const Row& r, int c) {
+  if (r.is_null(c)) return std::nullopt;
+  return r.int64(c);
+}
+Param param(const std::optional<std::string>& v) {
+  return v ? Param(std::string_view(*v)) : Param(nullptr);
+}
+Param param(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
+
+// Events are stored as a comma-separated list: the names have no commas.
+std::string join_events(const std::vector<std::string>& events) {
+  std::string out;
+  for (const auto& e : events) {
+    if (!out.empty()) out.push_back(',');
+    out += e;
+  }
+  return out;
+}
+std::vector<std::string> split_events(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    out.emplace_back(s.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+WebhookEndpoint webhook_from_row(const Row& r) {
+  WebhookEndpoint w;
+  w.id = r.string(0);
+  w.merchant_id = r.string(1);
+  w.url = r.string(2);
+  w.secret = r.string(3);
+  w.previous_secret = opt_text(r, 4);
+  w.previous_secret_expires_at = opt_int(r, 5);
+  w.events = split_events(r.text(6));
+  w.active = r.int64(7) != 0;
+  w.created_at = r.int64(8);
+  w.updated_at = r.int64(9);
+  return w;
+}
+
+Delivery delivery_from_row(const Row& r) {
+  Delivery d;
+  d.id = r.string(0);
+  d.merchant_id = r.string(1);
+  d.webhook_id = r.string(2);
+  d.event_id = r.string(3);
+  d.event_type = r.string(4);
+  d.status = r.string(5);
+  d.attempts = r.int64(6);
+  d.response_code = opt_text(r, 7);
+  d.response_body = opt_text(r, 8);
+  d.next_attempt_at = opt_int(r, 9);
+  d.created_at = r.int64(10);
+  d.updated_at = r.int64(11);
+  return d;
+}
+
+template <class T, class FromRow>
+Result<std::optional<T>> one(Connection& conn, Sql sql, std::span<const Param> params,
+                             FromRow from_row) {
+  std::optional<T> found;
+  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
+  if (!r) return fail(r.error());
+  return found;
+}
+
+}  // namespace
+
+Status insert_webhook(Connection& conn, const WebhookEndpoint& w) {
+  const std::string events = join_events(w.events);
+  const Param params[] = {w.id,
+                          w.merchant_id,
+                          w.url,
+                          w.secret,
+                          param(w.previous_secret),
+                          param(w.previous_secret_expires_at),
+                          events,
+                          std::int64_t{w.active},
+                          w.created_at,
+                          w.updated_at};
+  return to_status(conn.execute(kInsertWebhook, params));
+}
+
+Status update_webhook(Connection& conn, const WebhookEndpoint& w) {
+  const std::string events = join_events(w.events);
+  const Param params[] = {w.id,
+                          w.url,
+                          w.secret,
+                          param(w.previous_secret),
+                          param(w.previous_secret_expires_at),
+                          events,
+                          std::int64_t{w.active},
+                          w.updated_at};
+  return to_status(conn.execute(kUpdateWebhook, params));
+}
+
+Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std::string_view id) {
+  const Param params[] = {id, merchant_id};
+  auto r = conn.execute(kDeleteWebhook, params);
+  if (!r) return fail(r.error());
+  return *r > 0;
+}
+
+Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
+                                                    std::string_view id) {
+  const Param params[] = {id, merchant_id};
+  return one<WebhookEndpoint>(conn, kFindWebhook, params, webhook_from_row);
+}
+
+Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, std::string_view id) {
+  const Param params[] = {id};
+  return one<WebhookEndpoint>(conn, kFindWebhookAny, params, webhook_from_row);
+}
+
+Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string_view merchant_id) {
+  std::vector<WebhookEndpoint> out;
+  const Param params[] = {merchant_id};
+  auto r = conn.execute(kListWebhooks, params,
+                        [&](const Row& row) { out.push_back(webhook_from_row(row)); });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id) {
+  std::int64_t n = 0;
+  const Param params[] = {merchant_id};
+  auto r = conn.execute(kCountWebhooks, params, [&](const Row& row) { n = row.int64(0); });
+  if (!r) return fail(r.error());
+  return n;
+}
+
+Status insert_event(Connection& conn, const Event& e) {
+  const Param params[] = {e.id, e.merchant_id, e.type, e.payload, e.created_at};
+  return to_status(conn.execute(kInsertEvent, params));
+}
+
+Result<std::optional<Event>> find_event(Connection& conn, std::string_view id) {
+  const Param params[] = {id};
+  return one<Event>(conn, kFindEvent, params, [](const Row& r) {
+    return Event{r.string(0), r.string(1), r.string(2), r.string(3), r.int64(4)};
+  });
+}
+
+Status insert_delivery(Connection& conn, const Delivery& d) {
+  const Param params[] = {d.id,
+                          d.merchant_id,
+                          d.webhook_id,
+                          d.event_id,
+                          d.event_type,
+                          d.status,
+                          d.attempts,
+                          param(d.response_code),
+                          param(d.response_body),
+                          param(d.next_attempt_at),
+                          d.created_at,
+                          d.updated_at};
+  return to_status(conn.execute(kInsertDelivery, params));
+}
+
+Status update_delivery(Connection& conn, const Delivery& d) {
+  const Param params[] = {d.id,
+                          d.status,
+                          d.attempts,
+                          param(d.response_code),
+                          param(d.response_body),
+                          param(d.next_attempt_at),
+                          d.updated_at};
+  return to_status(conn.execute(kUpdateDelivery, params));
+}
+
+Result<std::optional<Delivery>> find_delivery(Connection& conn, std::string_view merchant_id,
+                                              std::string_view id) {
+  const Param params[] = {id, merchant_id};
+  return one<Delivery>(conn, kFindDelivery, params, delivery_from_row);
+}
+
+Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_view id) {
+  const Param params[] = {id};
+  return one<Delivery>(conn, kFindDeliveryAny, params, delivery_from_row);
+}
+
+Result<std::vector<Delivery>> list_deliveries(Connection& conn, std::string_view merchant_id,
+                                              const DeliveryPage& page) {
+  const PageWindow& w = page.window;
+  const Param params[] = {merchant_id, w.from,          w.to,           w.count,
+                          w.skip,      page.webhook_id, page.event_type, page.status};
+  std::vector<Delivery> out;
+  auto r = conn.execute(kListDeliveries, params,
+                        [&](const Row& row) { out.push_back(delivery_from_row(row)); });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+Status insert_attempt(Connection& conn, const DeliveryAttempt& a) {
+  const Param params[] = {a.id,
+                          a.delivery_id,
+                          a.number,
+                          a.attempted_at,
+                          param(a.response_code),
+                          a.duration_ms,
+                          param(a.error),
+                          param(a.response_body)};
+  return to_status(conn.execute(kInsertAttempt, params));
+}
+
+Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string_view delivery_id) {
+  std::vector<DeliveryAttempt> out;
+  const Param params[] = {delivery_id};
+  auto r = conn.execute(kListAttempts, params, [&](const Row& row) {
+    out.push_back(DeliveryAttempt{row.string(0), row.string(1), row.int64(2), row.int64(3),
+                                  opt_int(row, 4), row.int64(5), opt_text(row, 6),
+                                  opt_text(row, 7)});
+  });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+}  // namespace paygate::store

@@ -1,0 +1,37 @@
+// SQL for webhook endpoints, events, deliveries and their attempts.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/webhook.h"
+#include "store/database.h"
+
+namespace paygate::store {
+
+Status insert_webhook(Connection& conn, const WebhookEndpoint& w);
+Status update_webhook(Connection& conn, const WebhookEndpoint& w);
+Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std::string_view id);
+Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
+                                                    std::string_view id);
+Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string_view merchant_id);
+Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id);
+
+Status insert_event(Connection& conn, const Event& e);
+Result<std::optional<Event>> find_event(Connection& conn, std::string_view id);
+
+Status insert_delivery(Connection& conn, const Delivery& d);
+Status update_delivery(Connection& conn, const Delivery& d);
+Result<std::optional<Delivery>> find_delivery(Connection& conn, std::string_view merchant_id,
+                                              std::string_view id);
+Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_view id);
+Result<std::vector<Delivery>> list_deliveries(Connection& conn, std::string_view merchant_id,
+                                              const DeliveryPage& page);
+
+Status insert_attempt(Connection& conn, const DeliveryAttempt& a);
+Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string_view delivery_id);
+
+// The merchant's endpoint row with its merchant check skipped (the worker).
+Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, std::string_view id);
+
+}  // namespace paygate::store

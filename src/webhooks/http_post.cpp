@@ -1,0 +1,139 @@
+#include "webhooks/http_post.h"
+
+#include <curl/curl.h>
+
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <memory>
+
+#include "core/webhook.h"
+#include "webhooks/address_guard.h"
+
+namespace paygate::webhooks {
+
+namespace {
+
+constexpr std::size_t kMaxReadBytes = 1024 * 1024;  // more than this and we stop listening
+
+struct Capture {
+  std::string body;
+  std::size_t total = 0;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* c = static_cast<Capture*>(user);
+  const std::size_t n = size * count;
+  c->total += n;
+  if (c->body.size() < kMaxLoggedResponseBytes) {
+    c->body.append(data, std::min(n, kMaxLoggedResponseBytes - c->body.size()));
+  }
+  return c->total > kMaxReadBytes ? 0 : n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* c = static_cast<Capture*>(user);
+  const std::string_view line(data, size * count);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size()) {
+    std::string lower(line.substr(0, kName.size()));
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower == kName) {
+      std::string_view v = line.substr(kName.size());
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      long long seconds = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+      if (ec == std::errc() && seconds >= 0) c->retry_after = std::chrono::seconds(seconds);
+    }
+  }
+  return size * count;
+}
+
+using SList = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+void append(SList& list, const std::string& line) {
+  curl_slist* head = curl_slist_append(list.get(), line.c_str());
+  if (!list) list.reset(head);
+}
+
+}  // namespace
+
+PostResult http_post(CURL* handle, const PostRequest& request) {
+  PostResult result;
+  const auto started = std::chrono::steady_clock::now();
+  auto finish = [&]() -> PostResult {
+    result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    return std::move(result);
+  };
+
+  const std::string url_text = request.url;  // NUL-terminated for Boost.URL 1.81
+  auto url = boost::urls::parse_absolute_uri(url_text);
+  if (!url) {
+    result.error = "invalid URL";
+    return finish();
+  }
+  const bool https = url->scheme() == "https";
+  const std::string host(url->host_address());
+  std::uint16_t port = https ? 443 : 80;
+  if (url->has_port()) port = url->port_number();
+  auto addresses = resolve_for_delivery(host, port, request.allow_private);
+  if (!addresses) {
+    result.error = addresses.error().description;
+    return finish();
+  }
+
+  // Pin the connection to the addresses just checked.
+  std::string pin = host + ":" + std::to_string(port) + ":";
+  for (std::size_t i = 0; i < addresses->size(); ++i) {
+    const auto& a = (*addresses)[i];
+    if (i > 0) pin += ",";
+    pin += a.find(':') != std::string::npos ? "[" + a + "]" : a;
+  }
+  const std::string unpin = "-" + host + ":" + std::to_string(port);
+  SList resolve(nullptr, &curl_slist_free_all);
+  append(resolve, unpin);
+  append(resolve, pin);
+
+  SList headers(nullptr, &curl_slist_free_all);
+  for (const auto& [name, value] : request.headers) append(headers, name + ": " + value);
+  append(headers, "Expect:");  // no 100-continue round trip
+
+  Capture capture;
+  curl_easy_reset(handle);
+  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_RESOLVE, resolve.get());
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_POST, 1L);
+  curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                   static_cast<curl_off_t>(request.body.size()));
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &capture);
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &capture);
+  curl_easy_setopt(handle, CURLOPT_USERAGENT, "paygate-webhooks/" PAYGATE_VERSION);
+
+  const CURLcode rc = curl_easy_perform(handle);
+  long status = 0;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  if (status > 0) result.status = static_cast<int>(status);
+  if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && status > 0)) {
+    result.error = curl_easy_strerror(rc);
+    result.status.reset();
+  }
+  result.body = std::move(capture.body);
+  result.retry_after = capture.retry_after;
+  // The handle keeps its connection cache across calls, but not our lists.
+  curl_easy_setopt(handle, CURLOPT_RESOLVE, nullptr);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
+  return finish();
+}
+
+}  // namespace paygate::webhooks
