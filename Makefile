@@ -38,7 +38,10 @@ test-asan: asan
 test: test-debug test-asan
 
 bench: release
+	ninja -C build/release -j $(JOBS) paygate_bench_receiver
 	bash bench/run.sh
+	bash bench/payments.sh
+	bash bench/webhooks.sh
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

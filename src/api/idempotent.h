@@ -39,22 +39,29 @@ boost::asio::awaitable<Result<http::Reply>> idempotent(const Services& s, const 
   if (auto answer = answer_without_running(*claim, req.request_id)) co_return std::move(*answer);
 
   std::optional<http::Reply> rendered;
+  const Micros token = claim->token;
   const TxnHook<T> record = [&](store::Connection& c, const T& value) -> Status {
     rendered = render(value);
-    return s.idempotency.record_in(c, key, rendered->status, rendered->body);
+    return s.idempotency.record_in(c, key, token, rendered->status, rendered->body);
   };
   auto result = co_await run(record);
   if (result) co_return rendered ? std::move(*rendered) : render(*result);
 
   const Error& e = result.error();
+  if (e.code == ErrorCode::idempotency) {
+    // This request ran past its lock and the key was taken over: its work was
+    // rolled back with the answer it could not record; the new holder answers.
+    co_return *answer_without_running(
+        IdempotencyClaim{IdempotencyClaim::Outcome::in_flight, 0, {}, 0}, req.request_id);
+  }
   if (e.http_status >= 500) {
     // Our own fault: give the key up, so that a retry can succeed.
-    (void)co_await s.idempotency.release(key);
+    (void)co_await s.idempotency.release(key, token);
     co_return fail(std::move(result.error()));
   }
   http::Reply refused = http::error_reply(e, req.request_id);
-  if (auto s2 = co_await s.idempotency.record(key, refused.status, refused.body); !s2) {
-    (void)co_await s.idempotency.release(key);
+  if (auto s2 = co_await s.idempotency.record(key, token, refused.status, refused.body); !s2) {
+    (void)co_await s.idempotency.release(key, token);
   }
   co_return refused;
 }

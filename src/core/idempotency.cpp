@@ -56,13 +56,12 @@ void write_canonical(std::string& out, const json::value& v) {
 
 Status validate_idempotency_key(std::string_view key) {
   if (key.empty() || key.size() > kMaxIdempotencyKeyLength) {
-    return fail(Error::bad_request("Idempotency-Key must be 1 to 255 characters",
-                                   "Idempotency-Key"));
+    return fail(
+        Error::bad_request("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"));
   }
   for (char c : key) {
     if (c < 0x20 || c > 0x7e) {
-      return fail(Error::bad_request("Idempotency-Key must be printable ASCII",
-                                     "Idempotency-Key"));
+      return fail(Error::bad_request("Idempotency-Key must be printable ASCII", "Idempotency-Key"));
     }
   }
   return {};
@@ -94,7 +93,7 @@ asio::awaitable<Result<IdempotencyClaim>> IdempotencyService::claim(const Idempo
     auto inserted = store::insert_idempotency_key(c, key.merchant_id, key.key, key.fingerprint,
                                                   locked_until, now, now + ttl_);
     if (!inserted) return fail(inserted.error());
-    if (*inserted) return IdempotencyClaim{Outcome::owned, 0, {}};
+    if (*inserted) return IdempotencyClaim{Outcome::owned, 0, {}, locked_until};
 
     auto found = store::find_idempotency_key(c, key.merchant_id, key.key);
     if (!found) return fail(found.error());
@@ -103,34 +102,42 @@ asio::awaitable<Result<IdempotencyClaim>> IdempotencyService::claim(const Idempo
     // Past its retention the key is new again; a running key whose holder
     // went silent (a crash before it committed) is taken over.
     const bool expired = stored.expires_at < now;
-    if (expired || (!stored.done && stored.locked_until < now &&
-                    stored.fingerprint == key.fingerprint)) {
+    if (expired ||
+        (!stored.done && stored.locked_until < now && stored.fingerprint == key.fingerprint)) {
       auto s = store::restart_idempotency_key(c, key.merchant_id, key.key, key.fingerprint,
                                               locked_until, now, now + ttl_);
       if (!s) return fail(s.error());
-      return IdempotencyClaim{Outcome::owned, 0, {}};
+      return IdempotencyClaim{Outcome::owned, 0, {}, locked_until};
     }
-    if (stored.fingerprint != key.fingerprint) return IdempotencyClaim{Outcome::mismatch, 0, {}};
-    if (!stored.done) return IdempotencyClaim{Outcome::in_flight, 0, {}};
+    if (stored.fingerprint != key.fingerprint) return IdempotencyClaim{Outcome::mismatch, 0, {}, 0};
+    if (!stored.done) return IdempotencyClaim{Outcome::in_flight, 0, {}, 0};
     return IdempotencyClaim{Outcome::replay, static_cast<int>(stored.response_status),
-                            stored.response_body};
+                            stored.response_body, 0};
   });
 }
 
 Status IdempotencyService::record_in(store::Connection& conn, const IdempotencyKey& key,
-                                     int status, std::string_view body) const {
-  return store::complete_idempotency_key(conn, key.merchant_id, key.key, status, body);
+                                     Micros token, int status, std::string_view body) const {
+  auto completed =
+      store::complete_idempotency_key(conn, key.merchant_id, key.key, token, status, body);
+  if (!completed) return fail(completed.error());
+  if (!*completed) {
+    return fail(Error::with_status(ErrorCode::idempotency, 409,
+                                   "a request with this Idempotency-Key is still in progress",
+                                   "Idempotency-Key"));
+  }
+  return {};
 }
 
-asio::awaitable<Status> IdempotencyService::record(const IdempotencyKey& key, int status,
-                                                   std::string body) {
+asio::awaitable<Status> IdempotencyService::record(const IdempotencyKey& key, Micros token,
+                                                   int status, std::string body) {
   co_return co_await store::write(
-      db_, [&](store::Connection& c) { return record_in(c, key, status, body); });
+      db_, [&](store::Connection& c) { return record_in(c, key, token, status, body); });
 }
 
-asio::awaitable<Status> IdempotencyService::release(const IdempotencyKey& key) {
+asio::awaitable<Status> IdempotencyService::release(const IdempotencyKey& key, Micros token) {
   co_return co_await store::write(db_, [&](store::Connection& c) {
-    return store::delete_idempotency_key(c, key.merchant_id, key.key);
+    return store::delete_idempotency_key(c, key.merchant_id, key.key, token);
   });
 }
 

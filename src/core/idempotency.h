@@ -27,6 +27,10 @@ struct IdempotencyClaim {
   Outcome outcome = Outcome::owned;
   int status = 0;    // replay: the first answer's status
   std::string body;  // replay: the first answer's body, byte for byte
+  // owned: this holder's claim on the key. A request whose lock ran out can be
+  // slow rather than dead; once the key is taken over, its token no longer
+  // matches, and it can neither record an answer nor give the key up.
+  Micros token = 0;
 };
 
 // 1-255 printable ASCII characters; a 400 naming the header otherwise.
@@ -46,12 +50,16 @@ class IdempotencyService {
   // Takes the key for this request, or says why not (replay, mismatch, in flight).
   boost::asio::awaitable<Result<IdempotencyClaim>> claim(const IdempotencyKey& key);
   // Records the answer, inside the transaction of the work that produced it.
-  Status record_in(store::Connection& conn, const IdempotencyKey& key, int status,
+  // A 409 IDEMPOTENCY_ERROR (rolling the work back) when the key was taken
+  // over since the claim that gave out token.
+  Status record_in(store::Connection& conn, const IdempotencyKey& key, Micros token, int status,
                    std::string_view body) const;
   // Records an answer in a transaction of its own (a 4xx: no work was done).
-  boost::asio::awaitable<Status> record(const IdempotencyKey& key, int status, std::string body);
-  // Gives the key up (our own fault, 5xx), so that a retry can succeed.
-  boost::asio::awaitable<Status> release(const IdempotencyKey& key);
+  boost::asio::awaitable<Status> record(const IdempotencyKey& key, Micros token, int status,
+                                        std::string body);
+  // Gives the key up (our own fault, 5xx), so that a retry can succeed; a
+  // key taken over since is left to its new holder.
+  boost::asio::awaitable<Status> release(const IdempotencyKey& key, Micros token);
   // Deletes the keys past their retention.
   boost::asio::awaitable<Status> purge_expired();
 

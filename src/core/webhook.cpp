@@ -15,8 +15,8 @@ bool is_valid_webhook_url(std::string_view url) {
   const std::string terminated(url);  // see Request::query_param: Boost.URL 1.81 reads to NUL
   auto parsed = boost::urls::parse_absolute_uri(terminated);
   if (!parsed) return false;
-  const auto scheme = parsed->scheme();
-  if (scheme != "http" && scheme != "https") return false;
+  const auto scheme = parsed->scheme_id();  // schemes are case-insensitive
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return false;
   return !parsed->encoded_host().empty() && !parsed->has_userinfo();
 }
 

@@ -27,9 +27,8 @@ auto async_submit(Submit submit) {
         auto ex = boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                       boost::asio::execution::outstanding_work.tracked);
         submit([h = std::move(handler), ex = std::move(ex)](Status s) mutable {
-          boost::asio::dispatch(ex, [h = std::move(h), s = std::move(s)]() mutable {
-            std::move(h)(std::move(s));
-          });
+          boost::asio::dispatch(
+              ex, [h = std::move(h), s = std::move(s)]() mutable { std::move(h)(std::move(s)); });
         });
       },
       boost::asio::use_awaitable);
@@ -48,7 +47,8 @@ boost::asio::awaitable<ResultOf<F>> run(F& f, Submit submit) {
     if (!*out) return fail(out->error());
     return {};
   };
-  Status status = co_await async_submit([&, submit](Done done) mutable { submit(Work(work), std::move(done)); });
+  Status status = co_await async_submit(
+      [&, submit](Done done) mutable { submit(Work(work), std::move(done)); });
   if (!status) co_return ResultOf<F>(fail(std::move(status.error())));
   co_return std::move(*out);
 }

@@ -9,7 +9,8 @@ namespace paygate::store {
 Result<std::unique_ptr<Database>> open_database(const DatabaseUrl& url,
                                                 const DatabaseOptions& options) {
   if (url.kind == DatabaseUrl::Kind::postgres) {
-    return fail(Error::service_unavailable("the PostgreSQL backend is not built into this version"));
+    return fail(
+        Error::service_unavailable("the PostgreSQL backend is not built into this version"));
   }
   auto db = SqliteDatabase::open(url.sqlite_path, options);
   if (!db) return fail(db.error());

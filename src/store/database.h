@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,7 +42,23 @@ class Row {
   virtual std::int64_t int64(int column) const = 0;
   virtual std::string_view text(int column) const = 0;
   std::string string(int column) const { return std::string(text(column)); }
+  std::optional<std::string> optional_string(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return string(column);
+  }
+  std::optional<std::int64_t> optional_int64(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return int64(column);
+  }
 };
+
+// A nullable column's parameter: NULL when the value is absent.
+inline Param nullable(const std::optional<std::string>& v) {
+  return v ? Param(std::string_view(*v)) : Param(nullptr);
+}
+inline Param nullable(const std::optional<std::int64_t>& v) {
+  return v ? Param(*v) : Param(nullptr);
+}
 
 using RowCallback = FunctionRef<void(const Row&)>;
 

@@ -15,9 +15,11 @@ constexpr Sql kRestart{
     " created_at = $5, expires_at = $6, response_status = NULL, response_body = NULL"
     " WHERE merchant_id = $1 AND idem_key = $2"};
 constexpr Sql kComplete{
-    "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4"
-    " WHERE merchant_id = $1 AND idem_key = $2"};
-constexpr Sql kDelete{"DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idem_key = $2"};
+    "UPDATE idempotency_keys SET state = 'done', response_status = $4, response_body = $5"
+    " WHERE merchant_id = $1 AND idem_key = $2 AND state = 'running' AND locked_until = $3"};
+constexpr Sql kDelete{
+    "DELETE FROM idempotency_keys"
+    " WHERE merchant_id = $1 AND idem_key = $2 AND state = 'running' AND locked_until = $3"};
 constexpr Sql kDeleteExpired{"DELETE FROM idempotency_keys WHERE expires_at < $1"};
 
 }  // namespace
@@ -50,22 +52,25 @@ Result<std::optional<StoredIdempotencyKey>> find_idempotency_key(Connection& con
   return found;
 }
 
-Status restart_idempotency_key(Connection& conn, std::string_view merchant_id,
-                               std::string_view key, std::string_view fingerprint,
-                               Micros locked_until, Micros now, Micros expires_at) {
+Status restart_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
+                               std::string_view fingerprint, Micros locked_until, Micros now,
+                               Micros expires_at) {
   const Param params[] = {merchant_id, key, fingerprint, locked_until, now, expires_at};
   return to_status(conn.execute(kRestart, params));
 }
 
-Status complete_idempotency_key(Connection& conn, std::string_view merchant_id,
-                                std::string_view key, std::int64_t status, std::string_view body) {
-  const Param params[] = {merchant_id, key, status, body};
-  return to_status(conn.execute(kComplete, params));
+Result<bool> complete_idempotency_key(Connection& conn, std::string_view merchant_id,
+                                      std::string_view key, Micros token, std::int64_t status,
+                                      std::string_view body) {
+  const Param params[] = {merchant_id, key, token, status, body};
+  auto r = conn.execute(kComplete, params);
+  if (!r) return fail(r.error());
+  return *r == 1;
 }
 
-Status delete_idempotency_key(Connection& conn, std::string_view merchant_id,
-                              std::string_view key) {
-  const Param params[] = {merchant_id, key};
+Status delete_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
+                              Micros token) {
+  const Param params[] = {merchant_id, key, token};
   return to_status(conn.execute(kDelete, params));
 }
 

@@ -26,13 +26,17 @@ Result<std::optional<StoredIdempotencyKey>> find_idempotency_key(Connection& con
                                                                  std::string_view merchant_id,
                                                                  std::string_view key);
 // Starts the key afresh (expired, or its holder died): running, no answer.
-Status restart_idempotency_key(Connection& conn, std::string_view merchant_id,
-                               std::string_view key, std::string_view fingerprint,
-                               Micros locked_until, Micros now, Micros expires_at);
-Status complete_idempotency_key(Connection& conn, std::string_view merchant_id,
-                                std::string_view key, std::int64_t status, std::string_view body);
-Status delete_idempotency_key(Connection& conn, std::string_view merchant_id,
-                              std::string_view key);
+Status restart_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
+                               std::string_view fingerprint, Micros locked_until, Micros now,
+                               Micros expires_at);
+// Stores the answer of the holder whose claim wrote locked_until == token;
+// false (nothing written) when the key is no longer that holder's.
+Result<bool> complete_idempotency_key(Connection& conn, std::string_view merchant_id,
+                                      std::string_view key, Micros token, std::int64_t status,
+                                      std::string_view body);
+// Deletes the key while it is still running under token.
+Status delete_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
+                              Micros token);
 Result<std::int64_t> delete_expired_idempotency_keys(Connection& conn, Micros now);
 
 }  // namespace paygate::store

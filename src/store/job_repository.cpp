@@ -43,7 +43,7 @@ Result<bool> changed_one(Result<std::int64_t> r) {
 }  // namespace
 
 Status insert_job(Connection& conn, const Job& job) {
-  const Param params[] = {job.id,           job.queue,  job.kind, job.subject_id,
+  const Param params[] = {job.id,           job.queue,  job.kind,    job.subject_id,
                           job.max_attempts, job.run_at, now_micros()};
   return to_status(conn.execute(kInsert, params));
 }
@@ -51,12 +51,12 @@ Status insert_job(Connection& conn, const Job& job) {
 Result<std::vector<Job>> claim_jobs(Connection& conn, Micros now, Micros lease_until, int limit) {
   std::vector<Job> jobs;
   const Param params[] = {now, lease_until, std::int64_t{limit}};
-  auto r = conn.execute(conn.backend() == Backend::postgres ? kClaimPostgres : kClaimSqlite,
-                        params, [&](const Row& row) {
-                          jobs.push_back(Job{row.string(0), row.string(1), row.string(2),
-                                             row.string(3), row.int64(4), row.int64(5),
-                                             row.int64(6)});
-                        });
+  auto r =
+      conn.execute(conn.backend() == Backend::postgres ? kClaimPostgres : kClaimSqlite, params,
+                   [&](const Row& row) {
+                     jobs.push_back(Job{row.string(0), row.string(1), row.string(2), row.string(3),
+                                        row.int64(4), row.int64(5), row.int64(6)});
+                   });
   if (!r) return fail(r.error());
   return jobs;
 }
@@ -91,10 +91,14 @@ Result<JobCounts> count_jobs(Connection& conn) {
   auto r = conn.execute(kCounts, {}, [&](const Row& row) {
     const auto state = row.text(0);
     const auto n = row.int64(1);
-    if (state == kJobPending) c.pending = n;
-    else if (state == kJobRunning) c.running = n;
-    else if (state == kJobDone) c.done = n;
-    else if (state == kJobDead) c.dead = n;
+    if (state == kJobPending)
+      c.pending = n;
+    else if (state == kJobRunning)
+      c.running = n;
+    else if (state == kJobDone)
+      c.done = n;
+    else if (state == kJobDead)
+      c.dead = n;
   });
   if (!r) return fail(r.error());
   return c;

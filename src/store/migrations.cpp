@@ -180,11 +180,14 @@ constexpr Sql kCreateTable{
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"};
 constexpr Sql kApplied{"SELECT version FROM schema_migrations"};
-constexpr Sql kRecord{"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"};
+constexpr Sql kRecord{
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"};
 
 }  // namespace
 
-std::span<const Migration> all_migrations() { return kMigrations; }
+std::span<const Migration> all_migrations() {
+  return kMigrations;
+}
 
 Status apply_migrations(Connection& conn, Backend /*backend*/) {
   if (auto r = conn.execute(kCreateTable, {}); !r) return fail(r.error());

@@ -46,8 +46,8 @@ Result<std::optional<Order>> find_one(Connection& conn, Sql sql, std::span<const
 
 Status insert_order(Connection& conn, const Order& o) {
   const Param receipt = o.receipt ? Param(std::string_view(*o.receipt)) : Param(nullptr);
-  const Param params[] = {o.id,      o.merchant_id, o.amount,     o.currency,  o.status,
-                          receipt,   o.notes_json,  o.created_at, o.updated_at};
+  const Param params[] = {o.id,    o.merchant_id, o.amount,     o.currency,  o.status,
+                          receipt, o.notes_json,  o.created_at, o.updated_at};
   return to_status(conn.execute(kInsert, params));
 }
 

@@ -6,8 +6,8 @@ namespace {
 
 #define PAYGATE_PAYMENT_COLUMNS                                                               \
   "id, order_id, merchant_id, amount, currency, method, status, captured, capture_requested," \
-  " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"        \
-  " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"     \
+  " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"         \
+  " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"      \
   " updated_at, amount_refunded, version"
 
 constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
@@ -33,22 +33,6 @@ constexpr Sql kOrderHasSuccess{
 
 #undef PAYGATE_PAYMENT_COLUMNS
 
-std::optional<std::string> opt_text(const Row& r, int c) {
-  if (r.is_null(c)) return std::nullopt;
-  return r.string(c);
-}
-
-std::optional<std::int64_t> opt_int(const Row& r, int c) {
-  if (r.is_null(c)) return std::nullopt;
-  return r.int64(c);
-}
-
-Param param(const std::optional<std::string>& v) {
-  return v ? Param(std::string_view(*v)) : Param(nullptr);
-}
-
-Param param(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
-
 Payment from_row(const Row& r) {
   Payment p;
   p.id = r.string(0);
@@ -60,16 +44,16 @@ Payment from_row(const Row& r) {
   p.status = r.string(6);
   p.captured = r.int64(7) != 0;
   p.capture_requested = r.int64(8) != 0;
-  p.error_code = opt_text(r, 9);
-  p.error_description = opt_text(r, 10);
-  p.vpa = opt_text(r, 11);
-  p.card_network = opt_text(r, 12);
-  p.card_last4 = opt_text(r, 13);
-  p.card_expiry_month = opt_int(r, 14);
-  p.card_expiry_year = opt_int(r, 15);
-  p.card_fingerprint = opt_text(r, 16);
-  p.processing_started_at = opt_int(r, 17);
-  p.finished_at = opt_int(r, 18);
+  p.error_code = r.optional_string(9);
+  p.error_description = r.optional_string(10);
+  p.vpa = r.optional_string(11);
+  p.card_network = r.optional_string(12);
+  p.card_last4 = r.optional_string(13);
+  p.card_expiry_month = r.optional_int64(14);
+  p.card_expiry_year = r.optional_int64(15);
+  p.card_fingerprint = r.optional_string(16);
+  p.processing_started_at = r.optional_int64(17);
+  p.finished_at = r.optional_int64(18);
   p.created_at = r.int64(19);
   p.updated_at = r.int64(20);
   p.amount_refunded = r.int64(21);
@@ -103,16 +87,16 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           p.status,
                           std::int64_t{p.captured},
                           std::int64_t{p.capture_requested},
-                          param(p.error_code),
-                          param(p.error_description),
-                          param(p.vpa),
-                          param(p.card_network),
-                          param(p.card_last4),
-                          param(p.card_expiry_month),
-                          param(p.card_expiry_year),
-                          param(p.card_fingerprint),
-                          param(p.processing_started_at),
-                          param(p.finished_at),
+                          nullable(p.error_code),
+                          nullable(p.error_description),
+                          nullable(p.vpa),
+                          nullable(p.card_network),
+                          nullable(p.card_last4),
+                          nullable(p.card_expiry_month),
+                          nullable(p.card_expiry_year),
+                          nullable(p.card_fingerprint),
+                          nullable(p.processing_started_at),
+                          nullable(p.finished_at),
                           p.created_at,
                           p.updated_at,
                           p.amount_refunded,
@@ -126,10 +110,10 @@ Status update_payment(Connection& conn, Payment& p) {
                           p.status,
                           std::int64_t{p.captured},
                           std::int64_t{p.capture_requested},
-                          param(p.error_code),
-                          param(p.error_description),
-                          param(p.processing_started_at),
-                          param(p.finished_at),
+                          nullable(p.error_code),
+                          nullable(p.error_description),
+                          nullable(p.processing_started_at),
+                          nullable(p.finished_at),
                           p.updated_at,
                           p.version};
   return to_status(conn.execute(kUpdate, params));

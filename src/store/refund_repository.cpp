@@ -28,15 +28,6 @@ constexpr Sql kLockPostgres{"SELECT id FROM payments WHERE id = $1 FOR UPDATE"};
 
 #undef PAYGATE_REFUND_COLUMNS
 
-std::optional<std::string> opt_text(const Row& r, int c) {
-  if (r.is_null(c)) return std::nullopt;
-  return r.string(c);
-}
-
-Param param(const std::optional<std::string>& v) {
-  return v ? Param(std::string_view(*v)) : Param(nullptr);
-}
-
 Refund from_row(const Row& r) {
   Refund f;
   f.id = r.string(0);
@@ -44,10 +35,10 @@ Refund from_row(const Row& r) {
   f.merchant_id = r.string(2);
   f.amount = r.int64(3);
   f.status = r.string(4);
-  f.reason = opt_text(r, 5);
-  f.error_code = opt_text(r, 6);
-  f.error_description = opt_text(r, 7);
-  if (!r.is_null(8)) f.processing_started_at = r.int64(8);
+  f.reason = r.optional_string(5);
+  f.error_code = r.optional_string(6);
+  f.error_description = r.optional_string(7);
+  f.processing_started_at = r.optional_int64(8);
   f.created_at = r.int64(9);
   f.updated_at = r.int64(10);
   f.version = r.int64(11);
@@ -64,19 +55,30 @@ Result<std::optional<Refund>> one(Connection& conn, Sql sql, std::span<const Par
 }  // namespace
 
 Status insert_refund(Connection& conn, const Refund& r) {
-  const Param started = r.processing_started_at ? Param(*r.processing_started_at) : Param(nullptr);
-  const Param params[] = {r.id,     r.payment_id,         r.merchant_id,  r.amount,
-                          r.status, param(r.reason),      param(r.error_code),
-                          param(r.error_description),     started,        r.created_at,
-                          r.updated_at,                   r.version};
+  const Param params[] = {r.id,
+                          r.payment_id,
+                          r.merchant_id,
+                          r.amount,
+                          r.status,
+                          nullable(r.reason),
+                          nullable(r.error_code),
+                          nullable(r.error_description),
+                          nullable(r.processing_started_at),
+                          r.created_at,
+                          r.updated_at,
+                          r.version};
   return to_status(conn.execute(kInsert, params));
 }
 
 Status update_refund(Connection& conn, Refund& r) {
   ++r.version;
-  const Param started = r.processing_started_at ? Param(*r.processing_started_at) : Param(nullptr);
-  const Param params[] = {r.id,    r.status,   param(r.error_code), param(r.error_description),
-                          started, r.updated_at, r.version};
+  const Param params[] = {r.id,
+                          r.status,
+                          nullable(r.error_code),
+                          nullable(r.error_description),
+                          nullable(r.processing_started_at),
+                          r.updated_at,
+                          r.version};
   return to_status(conn.execute(kUpdate, params));
 }
 

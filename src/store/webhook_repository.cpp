@@ -7,7 +7,7 @@ namespace {
 #define PAYGATE_WEBHOOK_COLUMNS                                                        \
   "id, merchant_id, url, secret, previous_secret, previous_secret_expires_at, events," \
   " active, created_at, updated_at"
-#define PAYGATE_DELIVERY_COLUMNS                                                          \
+#define PAYGATE_DELIVERY_COLUMNS                                                        \
   "id, merchant_id, webhook_id, event_id, event_type, status, attempts, response_code," \
   " response_body, next_attempt_at, created_at, updated_at"
 
@@ -28,7 +28,8 @@ constexpr Sql kCountWebhooks{"SELECT count(*) FROM webhook_endpoints WHERE merch
 
 constexpr Sql kInsertEvent{
     "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)"};
-constexpr Sql kFindEvent{"SELECT id, merchant_id, type, payload, created_at FROM events WHERE id = $1"};
+constexpr Sql kFindEvent{
+    "SELECT id, merchant_id, type, payload, created_at FROM events WHERE id = $1"};
 
 constexpr Sql kInsertDelivery{"INSERT INTO webhook_deliveries (" PAYGATE_DELIVERY_COLUMNS
                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
@@ -49,25 +50,18 @@ constexpr Sql kListDeliveries{
 constexpr Sql kInsertAttempt{
     "INSERT INTO webhook_attempts (id, delivery_id, number, attempted_at, response_code,"
     " duration_ms, error, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+// Keeps a webhook.deliver job's lease while its POST is in flight (which may
+// outlast the runner's lease), so that it is not taken again meanwhile.
+constexpr Sql kHoldDeliveryJob{
+    "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND attempts = $2 AND state = 'running'"
+    " AND lease_until < $3"};
+
 constexpr Sql kListAttempts{
     "SELECT id, delivery_id, number, attempted_at, response_code, duration_ms, error,"
     " response_body FROM webhook_attempts WHERE delivery_id = $1 ORDER BY number, attempted_at"};
 
 #undef PAYGATE_WEBHOOK_COLUMNS
 #undef PAYGATE_DELIVERY_COLUMNS
-
-std::optional<std::string> opt_text(const Row& r, int c) {
-  if (r.is_null(c)) return std::nullopt;
-  return r.string(c);
-}
-std::optional<std::int64_t> opt_int(const Row& r, int c) {
-  if (r.is_null(c)) return std::nullopt;
-  return r.int64(c);
-}
-Param param(const std::optional<std::string>& v) {
-  return v ? Param(std::string_view(*v)) : Param(nullptr);
-}
-Param param(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
 
 // Events are stored as a comma-separated list: the names have no commas.
 std::string join_events(const std::vector<std::string>& events) {
@@ -95,8 +89,8 @@ WebhookEndpoint webhook_from_row(const Row& r) {
   w.merchant_id = r.string(1);
   w.url = r.string(2);
   w.secret = r.string(3);
-  w.previous_secret = opt_text(r, 4);
-  w.previous_secret_expires_at = opt_int(r, 5);
+  w.previous_secret = r.optional_string(4);
+  w.previous_secret_expires_at = r.optional_int64(5);
   w.events = split_events(r.text(6));
   w.active = r.int64(7) != 0;
   w.created_at = r.int64(8);
@@ -113,9 +107,9 @@ Delivery delivery_from_row(const Row& r) {
   d.event_type = r.string(4);
   d.status = r.string(5);
   d.attempts = r.int64(6);
-  d.response_code = opt_text(r, 7);
-  d.response_body = opt_text(r, 8);
-  d.next_attempt_at = opt_int(r, 9);
+  d.response_code = r.optional_string(7);
+  d.response_body = r.optional_string(8);
+  d.next_attempt_at = r.optional_int64(9);
   d.created_at = r.int64(10);
   d.updated_at = r.int64(11);
   return d;
@@ -138,8 +132,8 @@ Status insert_webhook(Connection& conn, const WebhookEndpoint& w) {
                           w.merchant_id,
                           w.url,
                           w.secret,
-                          param(w.previous_secret),
-                          param(w.previous_secret_expires_at),
+                          nullable(w.previous_secret),
+                          nullable(w.previous_secret_expires_at),
                           events,
                           std::int64_t{w.active},
                           w.created_at,
@@ -152,8 +146,8 @@ Status update_webhook(Connection& conn, const WebhookEndpoint& w) {
   const Param params[] = {w.id,
                           w.url,
                           w.secret,
-                          param(w.previous_secret),
-                          param(w.previous_secret_expires_at),
+                          nullable(w.previous_secret),
+                          nullable(w.previous_secret_expires_at),
                           events,
                           std::int64_t{w.active},
                           w.updated_at};
@@ -215,9 +209,9 @@ Status insert_delivery(Connection& conn, const Delivery& d) {
                           d.event_type,
                           d.status,
                           d.attempts,
-                          param(d.response_code),
-                          param(d.response_body),
-                          param(d.next_attempt_at),
+                          nullable(d.response_code),
+                          nullable(d.response_body),
+                          nullable(d.next_attempt_at),
                           d.created_at,
                           d.updated_at};
   return to_status(conn.execute(kInsertDelivery, params));
@@ -227,9 +221,9 @@ Status update_delivery(Connection& conn, const Delivery& d) {
   const Param params[] = {d.id,
                           d.status,
                           d.attempts,
-                          param(d.response_code),
-                          param(d.response_body),
-                          param(d.next_attempt_at),
+                          nullable(d.response_code),
+                          nullable(d.response_body),
+                          nullable(d.next_attempt_at),
                           d.updated_at};
   return to_status(conn.execute(kUpdateDelivery, params));
 }
@@ -248,8 +242,8 @@ Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_
 Result<std::vector<Delivery>> list_deliveries(Connection& conn, std::string_view merchant_id,
                                               const DeliveryPage& page) {
   const PageWindow& w = page.window;
-  const Param params[] = {merchant_id, w.from,          w.to,           w.count,
-                          w.skip,      page.webhook_id, page.event_type, page.status};
+  const Param params[] = {merchant_id,     w.from,          w.to,       w.count, w.skip,
+                          page.webhook_id, page.event_type, page.status};
   std::vector<Delivery> out;
   auto r = conn.execute(kListDeliveries, params,
                         [&](const Row& row) { out.push_back(delivery_from_row(row)); });
@@ -262,10 +256,10 @@ Status insert_attempt(Connection& conn, const DeliveryAttempt& a) {
                           a.delivery_id,
                           a.number,
                           a.attempted_at,
-                          param(a.response_code),
+                          nullable(a.response_code),
                           a.duration_ms,
-                          param(a.error),
-                          param(a.response_body)};
+                          nullable(a.error),
+                          nullable(a.response_body)};
   return to_status(conn.execute(kInsertAttempt, params));
 }
 
@@ -274,11 +268,16 @@ Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string
   const Param params[] = {delivery_id};
   auto r = conn.execute(kListAttempts, params, [&](const Row& row) {
     out.push_back(DeliveryAttempt{row.string(0), row.string(1), row.int64(2), row.int64(3),
-                                  opt_int(row, 4), row.int64(5), opt_text(row, 6),
-                                  opt_text(row, 7)});
+                                  row.optional_int64(4), row.int64(5), row.optional_string(6),
+                                  row.optional_string(7)});
   });
   if (!r) return fail(r.error());
   return out;
+}
+
+Status hold_delivery_job(Connection& conn, const Job& job, Micros until) {
+  const Param params[] = {job.id, job.attempts, until};
+  return to_status(conn.execute(kHoldDeliveryJob, params));
 }
 
 }  // namespace paygate::store

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/job.h"
 #include "core/webhook.h"
 #include "store/database.h"
 
@@ -33,5 +34,9 @@ Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string
 
 // The merchant's endpoint row with its merchant check skipped (the worker).
 Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, std::string_view id);
+
+// Extends the lease of a running webhook.deliver job to `until` (never shortens
+// it): its POST may take longer than the runner's lease.
+Status hold_delivery_job(Connection& conn, const Job& job, Micros until);
 
 }  // namespace paygate::store

@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -49,6 +50,9 @@ bool is_public_v6(const boost::asio::ip::address_v6& a) {
   }
   const auto b = a.to_bytes();
   if ((b[0] & 0xfe) == 0xfc) return false;                 // fc00::/7 unique local
+  if (std::all_of(b.begin(), b.begin() + 12, [](auto x) { return x == 0; })) {
+    return false;  // ::/96, deprecated IPv4-compatible (::127.0.0.1)
+  }
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return false;  // docs
   if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b) return false;  // NAT64
   return true;

@@ -4,6 +4,7 @@
 
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <ctime>
 #include <memory>
 
 #include "core/webhook.h"
@@ -41,9 +42,21 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     if (lower == kName) {
       std::string_view v = line.substr(kName.size());
       while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
+        v.remove_suffix(1);
+      }
       long long seconds = 0;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-      if (ec == std::errc() && seconds >= 0) c->retry_after = std::chrono::seconds(seconds);
+      if (ec == std::errc() && p == v.data() + v.size() && seconds >= 0) {
+        c->retry_after = std::chrono::seconds(seconds);
+      } else if (!v.empty()) {
+        // Retry-After may also be an HTTP-date (RFC 9110 10.2.3).
+        const std::string date(v);
+        const std::time_t at = curl_getdate(date.c_str(), nullptr);
+        if (at != -1) {
+          c->retry_after = std::chrono::seconds(std::max<std::time_t>(0, at - std::time(nullptr)));
+        }
+      }
     }
   }
   return size * count;
@@ -74,7 +87,7 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
     result.error = "invalid URL";
     return finish();
   }
-  const bool https = url->scheme() == "https";
+  const bool https = url->scheme_id() == boost::urls::scheme::https;
   const std::string host(url->host_address());
   std::uint16_t port = https ? 443 : 80;
   if (url->has_port()) port = url->port_number();
@@ -84,17 +97,21 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
     return finish();
   }
 
-  // Pin the connection to the addresses just checked.
-  std::string pin = host + ":" + std::to_string(port) + ":";
-  for (std::size_t i = 0; i < addresses->size(); ++i) {
-    const auto& a = (*addresses)[i];
-    if (i > 0) pin += ",";
-    pin += a.find(':') != std::string::npos ? "[" + a + "]" : a;
-  }
-  const std::string unpin = "-" + host + ":" + std::to_string(port);
+  // Pin the connection to the addresses just checked. (An IP literal is
+  // connected to as it is, no name to resolve; and CURLOPT_RESOLVE cannot
+  // name an IPv6 literal host.)
   SList resolve(nullptr, &curl_slist_free_all);
-  append(resolve, unpin);
-  append(resolve, pin);
+  const auto host_type = url->host_type();
+  if (host_type != boost::urls::host_type::ipv4 && host_type != boost::urls::host_type::ipv6) {
+    std::string pin = host + ":" + std::to_string(port) + ":";
+    for (std::size_t i = 0; i < addresses->size(); ++i) {
+      const auto& a = (*addresses)[i];
+      if (i > 0) pin += ",";
+      pin += a.find(':') != std::string::npos ? "[" + a + "]" : a;
+    }
+    append(resolve, "-" + host + ":" + std::to_string(port));
+    append(resolve, pin);
+  }
 
   SList headers(nullptr, &curl_slist_free_all);
   for (const auto& [name, value] : request.headers) append(headers, name + ": " + value);

@@ -231,11 +231,13 @@ std::string refund_path(std::string_view id) {
   return std::string(kRefunds) + "/" + std::string(id);
 }
 
-// Checks that a refund object has exactly the refund's fields, with their types.
+// Checks that a refund object has exactly the refund's fields, with their
+// types: the contract's, plus `version` (docs/API.md), which webhook events
+// carry too.
 void expect_refund_shape(const json::object& r) {
   const std::set<std::string> expected{
-      "id",     "payment_id", "merchant_id",       "amount",     "status",
-      "reason", "error_code", "error_description", "created_at", "updated_at"};
+      "id",     "payment_id", "merchant_id",       "amount",     "status",    "reason",
+      "error_code", "error_description", "version", "created_at", "updated_at"};
   std::set<std::string> keys;
   for (const auto& kv : r) keys.emplace(kv.key());
   EXPECT_EQ(keys, expected) << json::serialize(r);
@@ -244,6 +246,7 @@ void expect_refund_shape(const json::object& r) {
   EXPECT_TRUE(r.at("payment_id").is_string());
   EXPECT_TRUE(r.at("merchant_id").is_string());
   EXPECT_TRUE(r.at("amount").is_int64()) << r.at("amount");
+  EXPECT_TRUE(r.at("version").is_int64() && r.at("version").as_int64() >= 1) << r.at("version");
   const std::string status = str(r.at("status"));
   EXPECT_TRUE(status == "PENDING" || status == "PROCESSED" || status == "FAILED") << status;
   EXPECT_TRUE(r.at("reason").is_null() || r.at("reason").is_string());
