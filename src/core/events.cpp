@@ -61,10 +61,14 @@ Status emit_event(store::Connection& conn, std::string_view merchant_id, std::st
                   std::string_view object_name, std::string_view object_json, Micros now) {
   auto endpoints = store::list_webhooks(conn, merchant_id);
   if (!endpoints) return fail(endpoints.error());
+  std::erase_if(*endpoints, [&](const WebhookEndpoint& endpoint) {
+    return !endpoint.active || !endpoint.subscribed_to(type);
+  });
+  // An event nobody listens to is not kept: it would only be written, never read.
+  if (endpoints->empty()) return {};
   auto e = record_event(conn, merchant_id, type, object_name, object_json, now);
   if (!e) return fail(e.error());
   for (const auto& endpoint : *endpoints) {
-    if (!endpoint.active || !endpoint.subscribed_to(type)) continue;
     if (auto d = add_delivery(conn, *e, endpoint, now); !d) return fail(d.error());
   }
   return {};

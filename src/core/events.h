@@ -14,7 +14,7 @@ std::string event_payload(std::string_view event_id, std::string_view type, Micr
                           std::string_view object_name, std::string_view object_json);
 
 // Records the event and queues its delivery to every active endpoint of the
-// merchant subscribed to its type.
+// merchant subscribed to its type (nothing at all when there is none).
 Status emit_event(store::Connection& conn, std::string_view merchant_id, std::string_view type,
                   std::string_view object_name, std::string_view object_json, Micros now);
 

@@ -90,6 +90,7 @@ asio::awaitable<void> JobRunner::claim_loop() {
 
     // Sleep until the next job is due, a new one is enqueued, a job in flight
     // finishes (when full), or the fallback poll.
+    if (notified_ || stopping_) continue;
     auto wait = options_.poll;
     if (in_flight_ < options_.concurrency) {
       auto next = co_await store::read(db_, [](store::Connection& c) { return store::next_due_job(c); });
