@@ -3,6 +3,9 @@
 #   make test   installs what is missing, builds, and runs every test (also under ASan+UBSan)
 
 JOBS ?= $(shell nproc)
+# ccache hits across checkouts in different folders (CI clones anew each run).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 LISTEN ?= 127.0.0.1:8000
 DATABASE ?= sqlite://./paygate.db
