@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
-#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -34,7 +34,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-Headers demo_auth() { return auth(kDemoKey, kDemoSecret); }
+Headers demo_auth() {
+  return auth(kDemoKey, kDemoSecret);
+}
 
 Headers auth(std::string_view key, std::string_view secret) {
   return {{"X-Api-Key", std::string(key)}, {"X-Api-Secret", std::string(secret)}};
@@ -72,6 +74,24 @@ std::string HttpResponse::error_code() const {
   if (e == nullptr || !e->is_object()) return {};
   const auto* c = e->as_object().if_contains("code");
   return (c != nullptr && c->is_string()) ? std::string(c->get_string()) : std::string();
+}
+
+std::string str(const boost::json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : "";
+}
+
+boost::json::object object_of(const HttpResponse& res) {
+  const auto v = res.json();
+  if (!v.is_object()) {
+    ADD_FAILURE() << "not a JSON object (status " << res.status << "): " << res.body;
+    return {};
+  }
+  return v.as_object();
+}
+
+bool is_iso_micros(std::string_view ts) {
+  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$)");
+  return std::regex_match(ts.begin(), ts.end(), re);
 }
 
 namespace {
@@ -328,8 +348,7 @@ ProcessResult run_paygate(const std::vector<std::string>& args,
 }
 
 TestServer::TestServer(ServerOptions options) : options_(std::move(options)) {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "paygate-e2e-XXXXXX").string();
+  std::string tmpl = (std::filesystem::temp_directory_path() / "paygate-e2e-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
   db_path_ = dir_ + "/paygate.db";
@@ -375,16 +394,16 @@ void TestServer::launch() {
 
 bool TestServer::wait_healthy(std::chrono::milliseconds timeout) {
   return eventually(
-      [&] {
-        if (!running()) return true;
-        HttpClient c(port_);
-        try {
-          return c.get("/health").status == 200;
-        } catch (...) {
-          return false;
-        }
-      },
-      timeout) &&
+             [&] {
+               if (!running()) return true;
+               HttpClient c(port_);
+               try {
+                 return c.get("/health").status == 200;
+               } catch (...) {
+                 return false;
+               }
+             },
+             timeout) &&
          running();
 }
 
@@ -394,7 +413,9 @@ TestServer::~TestServer() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-std::string TestServer::log() const { return read_file(log_path_); }
+std::string TestServer::log() const {
+  return read_file(log_path_);
+}
 
 HttpResponse TestServer::get(std::string_view target, const Headers& headers) const {
   return client().get(target, headers);
@@ -465,7 +486,9 @@ int BackgroundProcess::stop(int sig, std::chrono::milliseconds timeout) {
   return status;
 }
 
-std::string BackgroundProcess::log() const { return read_file(log_path_); }
+std::string BackgroundProcess::log() const {
+  return read_file(log_path_);
+}
 
 std::unique_ptr<BackgroundProcess> TestServer::start_worker(
     const std::map<std::string, std::string>& env) const {

@@ -3,6 +3,9 @@
 // of every issue uses this; keep it small and general.
 #pragma once
 
+#include <sys/types.h>
+
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
@@ -11,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -48,8 +50,8 @@ class HttpClient {
   HttpClient(HttpClient&&) noexcept;
   HttpClient& operator=(HttpClient&&) noexcept;
 
-  HttpResponse request(std::string_view method, std::string_view target,
-                       std::string_view body = {}, const Headers& headers = {});
+  HttpResponse request(std::string_view method, std::string_view target, std::string_view body = {},
+                       const Headers& headers = {});
   HttpResponse get(std::string_view target, const Headers& headers = {}) {
     return request("GET", target, {}, headers);
   }
@@ -81,8 +83,8 @@ class RawConnection {
 
 struct ServerOptions {
   bool test_mode = true;
-  std::vector<std::string> args;               // extra flags for `paygate serve`
-  std::map<std::string, std::string> env;      // extra environment variables
+  std::vector<std::string> args;           // extra flags for `paygate serve`
+  std::map<std::string, std::string> env;  // extra environment variables
 };
 
 struct ProcessResult {
@@ -196,5 +198,13 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 
 // Reads a whole file ("" when it cannot).
 std::string read_file(const std::string& path);
+
+// JSON helpers every e2e test uses.
+// The string's text, or "" when v is not a string.
+std::string str(const boost::json::value& v);
+// The body as a JSON object; a test failure (and {}) when it is not one.
+boost::json::object object_of(const HttpResponse& res);
+// "2026-01-16T11:01:02.771058Z": ISO 8601 UTC with microseconds and Z.
+bool is_iso_micros(std::string_view ts);
 
 }  // namespace paygate::test

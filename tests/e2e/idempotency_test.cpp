@@ -46,19 +46,6 @@ constexpr std::string_view kDemoMerchantId = "mrc_testmerchant0001";
 
 // ---------------------------------------------------------------- helpers
 
-std::string str(const json::value& v) {
-  return v.is_string() ? std::string(v.get_string()) : "";
-}
-
-json::object object_of(const HttpResponse& res) {
-  const auto v = res.json();
-  if (!v.is_object()) {
-    ADD_FAILURE() << "not a JSON object (status " << res.status << "): " << res.body;
-    return {};
-  }
-  return v.as_object();
-}
-
 // A top-level string field of the body, "" when absent.
 std::string field_of(const HttpResponse& res, std::string_view name) {
   const auto o = object_of(res);

@@ -26,11 +26,6 @@ bool is_order_id(std::string_view id) {
   return std::regex_match(id.begin(), id.end(), re);
 }
 
-bool is_iso_micros(std::string_view ts) {
-  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$)");
-  return std::regex_match(ts.begin(), ts.end(), re);
-}
-
 // Seconds since the epoch of an ISO 8601 UTC timestamp (fraction dropped).
 std::int64_t unix_seconds(std::string_view ts) {
   std::tm tm{};
@@ -46,19 +41,6 @@ std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string str(const json::value& v) {
-  return std::string(v.as_string());
-}
-
-json::object object_of(const HttpResponse& res) {
-  const auto v = res.json();
-  if (!v.is_object()) {
-    ADD_FAILURE() << "not a JSON object: " << res.body;
-    return {};
-  }
-  return v.as_object();
 }
 
 // Checks every field of an order object, with its type.

@@ -38,19 +38,6 @@ constexpr const char* kRefundFailingCard = "4000000000000077";
 
 // ---------------------------------------------------------------- helpers
 
-std::string str(const json::value& v) {
-  return v.is_string() ? std::string(v.get_string()) : "";
-}
-
-json::object object_of(const HttpResponse& res) {
-  const auto v = res.json();
-  if (!v.is_object()) {
-    ADD_FAILURE() << "not a JSON object (status " << res.status << "): " << res.body;
-    return {};
-  }
-  return v.as_object();
-}
-
 bool matches(std::string_view s, const std::regex& re) {
   return std::regex_match(s.begin(), s.end(), re);
 }
@@ -58,11 +45,6 @@ bool matches(std::string_view s, const std::regex& re) {
 bool is_refund_id(std::string_view id) {
   static const std::regex re("^refund_[A-Za-z0-9]{16}$");
   return matches(id, re);
-}
-
-bool is_iso_micros(std::string_view ts) {
-  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$)");
-  return matches(ts, re);
 }
 
 // Seconds since the epoch of an ISO 8601 UTC timestamp.
