@@ -14,7 +14,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "config/database_url.h"
 #include "core/error.h"
@@ -107,6 +109,28 @@ struct DatabaseOptions {
 // Opens the database a URL names; a clear error when it cannot.
 Result<std::unique_ptr<Database>> open_database(const DatabaseUrl& url,
                                                 const DatabaseOptions& options);
+
+// The first row of a query as a T made by from_row(row), if there is a row.
+template <class FromRow>
+auto query_one(Connection& conn, Sql sql, std::span<const Param> params, FromRow from_row)
+    -> Result<std::optional<std::invoke_result_t<FromRow&, const Row&>>> {
+  std::optional<std::invoke_result_t<FromRow&, const Row&>> found;
+  auto r = conn.execute(sql, params, [&](const Row& row) {
+    if (!found) found = from_row(row);
+  });
+  if (!r) return fail(r.error());
+  return found;
+}
+
+// Every row of a query, each made by from_row(row).
+template <class FromRow>
+auto query_all(Connection& conn, Sql sql, std::span<const Param> params, FromRow from_row)
+    -> Result<std::vector<std::invoke_result_t<FromRow&, const Row&>>> {
+  std::vector<std::invoke_result_t<FromRow&, const Row&>> out;
+  auto r = conn.execute(sql, params, [&](const Row& row) { out.push_back(from_row(row)); });
+  if (!r) return fail(r.error());
+  return out;
+}
 
 // Blocking helpers for the command line and tests (never on an I/O thread).
 Status write_sync(Database& db, Work work);

@@ -22,14 +22,6 @@ Merchant from_row(const Row& r) {
   return Merchant{r.string(0), r.string(1), r.string(2), r.string(3), r.string(4), r.int64(5)};
 }
 
-Result<std::optional<Merchant>> find_one(Connection& conn, Sql sql, std::string_view value) {
-  std::optional<Merchant> found;
-  const Param params[] = {value};
-  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
-  if (!r) return fail(r.error());
-  return found;
-}
-
 }  // namespace
 
 Status insert_merchant(Connection& conn, const Merchant& m) {
@@ -45,18 +37,17 @@ Result<bool> insert_merchant_if_none(Connection& conn, const Merchant& m) {
 }
 
 Result<std::optional<Merchant>> find_merchant_by_key(Connection& conn, std::string_view api_key) {
-  return find_one(conn, kByKey, api_key);
+  const Param params[] = {api_key};
+  return query_one(conn, kByKey, params, from_row);
 }
 
 Result<std::optional<Merchant>> find_merchant_by_id(Connection& conn, std::string_view id) {
-  return find_one(conn, kById, id);
+  const Param params[] = {id};
+  return query_one(conn, kById, params, from_row);
 }
 
 Result<std::vector<Merchant>> list_merchants(Connection& conn) {
-  std::vector<Merchant> out;
-  auto r = conn.execute(kList, {}, [&](const Row& row) { out.push_back(from_row(row)); });
-  if (!r) return fail(r.error());
-  return out;
+  return query_all(conn, kList, {}, from_row);
 }
 
 }  // namespace paygate::store

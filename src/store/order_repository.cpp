@@ -35,13 +35,6 @@ Order from_row(const Row& r) {
   return o;
 }
 
-Result<std::optional<Order>> find_one(Connection& conn, Sql sql, std::span<const Param> params) {
-  std::optional<Order> found;
-  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
-  if (!r) return fail(r.error());
-  return found;
-}
-
 }  // namespace
 
 Status insert_order(Connection& conn, const Order& o) {
@@ -54,27 +47,20 @@ Status insert_order(Connection& conn, const Order& o) {
 Result<std::optional<Order>> find_order(Connection& conn, std::string_view merchant_id,
                                         std::string_view id) {
   const Param params[] = {id, merchant_id};
-  return find_one(conn, kFind, params);
+  return query_one(conn, kFind, params, from_row);
 }
 
 Result<std::optional<PublicOrder>> find_order_public(Connection& conn, std::string_view id) {
-  std::optional<PublicOrder> found;
   const Param params[] = {id};
-  auto r = conn.execute(kFindPublic, params, [&](const Row& row) {
-    found = PublicOrder{from_row(row), row.string(9)};
+  return query_one(conn, kFindPublic, params, [](const Row& row) {
+    return PublicOrder{from_row(row), row.string(9)};
   });
-  if (!r) return fail(r.error());
-  return found;
 }
 
 Result<std::vector<Order>> list_orders(Connection& conn, std::string_view merchant_id,
                                        const OrderPage& page) {
-  std::vector<Order> out;
-  out.reserve(static_cast<std::size_t>(page.count));
   const Param params[] = {merchant_id, page.from, page.to, page.count, page.skip};
-  auto r = conn.execute(kList, params, [&](const Row& row) { out.push_back(from_row(row)); });
-  if (!r) return fail(r.error());
-  return out;
+  return query_all(conn, kList, params, from_row);
 }
 
 }  // namespace paygate::store

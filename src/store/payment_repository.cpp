@@ -61,20 +61,6 @@ Payment from_row(const Row& r) {
   return p;
 }
 
-Result<std::vector<Payment>> many(Connection& conn, Sql sql, std::span<const Param> params) {
-  std::vector<Payment> out;
-  auto r = conn.execute(sql, params, [&](const Row& row) { out.push_back(from_row(row)); });
-  if (!r) return fail(r.error());
-  return out;
-}
-
-Result<std::optional<Payment>> one(Connection& conn, Sql sql, std::span<const Param> params) {
-  std::optional<Payment> found;
-  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
-  if (!r) return fail(r.error());
-  return found;
-}
-
 }  // namespace
 
 Status insert_payment(Connection& conn, const Payment& p) {
@@ -122,24 +108,24 @@ Status update_payment(Connection& conn, Payment& p) {
 Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,
                                             std::string_view id) {
   const Param params[] = {id, merchant_id};
-  return one(conn, kFind, params);
+  return query_one(conn, kFind, params, from_row);
 }
 
 Result<std::optional<Payment>> find_payment_any(Connection& conn, std::string_view id) {
   const Param params[] = {id};
-  return one(conn, kFindAny, params);
+  return query_one(conn, kFindAny, params, from_row);
 }
 
 Result<std::vector<Payment>> list_payments(Connection& conn, std::string_view merchant_id,
                                            const PaymentPage& page) {
   const PageWindow& w = page.window;
   const Param params[] = {merchant_id, w.from, w.to, w.count, w.skip, page.order_id, page.status};
-  return many(conn, kList, params);
+  return query_all(conn, kList, params, from_row);
 }
 
 Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before, int limit) {
   const Param params[] = {before, std::int64_t{limit}};
-  return many(conn, kStuck, params);
+  return query_all(conn, kStuck, params, from_row);
 }
 
 Result<bool> order_has_success(Connection& conn, std::string_view order_id,

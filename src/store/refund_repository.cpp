@@ -45,13 +45,6 @@ Refund from_row(const Row& r) {
   return f;
 }
 
-Result<std::optional<Refund>> one(Connection& conn, Sql sql, std::span<const Param> params) {
-  std::optional<Refund> found;
-  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
-  if (!r) return fail(r.error());
-  return found;
-}
-
 }  // namespace
 
 Status insert_refund(Connection& conn, const Refund& r) {
@@ -85,22 +78,19 @@ Status update_refund(Connection& conn, Refund& r) {
 Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,
                                           std::string_view id) {
   const Param params[] = {id, merchant_id};
-  return one(conn, kFind, params);
+  return query_one(conn, kFind, params, from_row);
 }
 
 Result<std::optional<Refund>> find_refund_any(Connection& conn, std::string_view id) {
   const Param params[] = {id};
-  return one(conn, kFindAny, params);
+  return query_one(conn, kFindAny, params, from_row);
 }
 
 Result<std::vector<Refund>> list_refunds(Connection& conn, std::string_view merchant_id,
                                          const RefundPage& page) {
   const PageWindow& w = page.window;
   const Param params[] = {merchant_id, w.from, w.to, w.count, w.skip, page.payment_id};
-  std::vector<Refund> out;
-  auto r = conn.execute(kList, params, [&](const Row& row) { out.push_back(from_row(row)); });
-  if (!r) return fail(r.error());
-  return out;
+  return query_all(conn, kList, params, from_row);
 }
 
 Result<std::int64_t> refunds_committed(Connection& conn, std::string_view payment_id) {

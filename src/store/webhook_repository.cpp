@@ -115,15 +115,6 @@ Delivery delivery_from_row(const Row& r) {
   return d;
 }
 
-template <class T, class FromRow>
-Result<std::optional<T>> one(Connection& conn, Sql sql, std::span<const Param> params,
-                             FromRow from_row) {
-  std::optional<T> found;
-  auto r = conn.execute(sql, params, [&](const Row& row) { found = from_row(row); });
-  if (!r) return fail(r.error());
-  return found;
-}
-
 }  // namespace
 
 Status insert_webhook(Connection& conn, const WebhookEndpoint& w) {
@@ -164,21 +155,17 @@ Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std:
 Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
                                                     std::string_view id) {
   const Param params[] = {id, merchant_id};
-  return one<WebhookEndpoint>(conn, kFindWebhook, params, webhook_from_row);
+  return query_one(conn, kFindWebhook, params, webhook_from_row);
 }
 
 Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, std::string_view id) {
   const Param params[] = {id};
-  return one<WebhookEndpoint>(conn, kFindWebhookAny, params, webhook_from_row);
+  return query_one(conn, kFindWebhookAny, params, webhook_from_row);
 }
 
 Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string_view merchant_id) {
-  std::vector<WebhookEndpoint> out;
   const Param params[] = {merchant_id};
-  auto r = conn.execute(kListWebhooks, params,
-                        [&](const Row& row) { out.push_back(webhook_from_row(row)); });
-  if (!r) return fail(r.error());
-  return out;
+  return query_all(conn, kListWebhooks, params, webhook_from_row);
 }
 
 Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id) {
@@ -196,7 +183,7 @@ Status insert_event(Connection& conn, const Event& e) {
 
 Result<std::optional<Event>> find_event(Connection& conn, std::string_view id) {
   const Param params[] = {id};
-  return one<Event>(conn, kFindEvent, params, [](const Row& r) {
+  return query_one(conn, kFindEvent, params, [](const Row& r) {
     return Event{r.string(0), r.string(1), r.string(2), r.string(3), r.int64(4)};
   });
 }
@@ -231,12 +218,12 @@ Status update_delivery(Connection& conn, const Delivery& d) {
 Result<std::optional<Delivery>> find_delivery(Connection& conn, std::string_view merchant_id,
                                               std::string_view id) {
   const Param params[] = {id, merchant_id};
-  return one<Delivery>(conn, kFindDelivery, params, delivery_from_row);
+  return query_one(conn, kFindDelivery, params, delivery_from_row);
 }
 
 Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_view id) {
   const Param params[] = {id};
-  return one<Delivery>(conn, kFindDeliveryAny, params, delivery_from_row);
+  return query_one(conn, kFindDeliveryAny, params, delivery_from_row);
 }
 
 Result<std::vector<Delivery>> list_deliveries(Connection& conn, std::string_view merchant_id,
@@ -244,11 +231,7 @@ Result<std::vector<Delivery>> list_deliveries(Connection& conn, std::string_view
   const PageWindow& w = page.window;
   const Param params[] = {merchant_id,     w.from,          w.to,       w.count, w.skip,
                           page.webhook_id, page.event_type, page.status};
-  std::vector<Delivery> out;
-  auto r = conn.execute(kListDeliveries, params,
-                        [&](const Row& row) { out.push_back(delivery_from_row(row)); });
-  if (!r) return fail(r.error());
-  return out;
+  return query_all(conn, kListDeliveries, params, delivery_from_row);
 }
 
 Status insert_attempt(Connection& conn, const DeliveryAttempt& a) {
@@ -264,15 +247,12 @@ Status insert_attempt(Connection& conn, const DeliveryAttempt& a) {
 }
 
 Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string_view delivery_id) {
-  std::vector<DeliveryAttempt> out;
   const Param params[] = {delivery_id};
-  auto r = conn.execute(kListAttempts, params, [&](const Row& row) {
-    out.push_back(DeliveryAttempt{row.string(0), row.string(1), row.int64(2), row.int64(3),
-                                  row.optional_int64(4), row.int64(5), row.optional_string(6),
-                                  row.optional_string(7)});
+  return query_all(conn, kListAttempts, params, [](const Row& row) {
+    return DeliveryAttempt{row.string(0),          row.string(1),         row.int64(2),
+                           row.int64(3),           row.optional_int64(4), row.int64(5),
+                           row.optional_string(6), row.optional_string(7)};
   });
-  if (!r) return fail(r.error());
-  return out;
 }
 
 Status hold_delivery_job(Connection& conn, const Job& job, Micros until) {
