@@ -58,7 +58,8 @@ std::string event_payload(std::string_view event_id, std::string_view type, Micr
 }
 
 Status emit_event(store::Connection& conn, std::string_view merchant_id, std::string_view type,
-                  std::string_view object_name, std::string_view object_json, Micros now) {
+                  std::string_view object_name, FunctionRef<std::string()> render_object,
+                  Micros now) {
   auto endpoints = store::list_webhooks(conn, merchant_id);
   if (!endpoints) return fail(endpoints.error());
   std::erase_if(*endpoints, [&](const WebhookEndpoint& endpoint) {
@@ -66,7 +67,7 @@ Status emit_event(store::Connection& conn, std::string_view merchant_id, std::st
   });
   // An event nobody listens to is not kept: it would only be written, never read.
   if (endpoints->empty()) return {};
-  auto e = record_event(conn, merchant_id, type, object_name, object_json, now);
+  auto e = record_event(conn, merchant_id, type, object_name, render_object(), now);
   if (!e) return fail(e.error());
   for (const auto& endpoint : *endpoints) {
     if (auto d = add_delivery(conn, *e, endpoint, now); !d) return fail(d.error());
@@ -83,8 +84,13 @@ Result<Delivery> emit_event_to(store::Connection& conn, const WebhookEndpoint& e
 }
 
 Status queue_delivery(store::Connection& conn, const Delivery& delivery, Micros now) {
-  const Job job{new_id("job_"), std::string(kQueueWebhooks), std::string(kJobDeliverWebhook),
-                delivery.id, 0, kDeliveryJobAttempts, now};
+  const Job job{new_id("job_"),
+                std::string(kQueueWebhooks),
+                std::string(kJobDeliverWebhook),
+                delivery.id,
+                0,
+                kDeliveryJobAttempts,
+                now};
   return store::insert_job(conn, job);
 }
 

@@ -20,7 +20,9 @@ Error payment_not_found(std::string_view id) {
   return Error::not_found("no payment with id " + std::string(id.substr(0, 64)));
 }
 
-Error lease_lost() { return Error::internal("the job's lease was lost to another worker"); }
+Error lease_lost() {
+  return Error::internal("the job's lease was lost to another worker");
+}
 
 // Fills the instrument fields of p from the request; the card number and CVV
 // go no further than this function.
@@ -52,9 +54,14 @@ Status take_instrument(Payment& p, NewPayment& in, std::string_view fingerprint_
 // The event about p, with p as it is now, in the caller's transaction.
 Status emit_payment_event(store::Connection& c, const Payment& p, std::string_view type,
                           Micros now) {
-  JsonWriter w(640);
-  write_payment(w, p);
-  return emit_event(c, p.merchant_id, type, "payment", w.str(), now);
+  return emit_event(
+      c, p.merchant_id, type, "payment",
+      [&p] {
+        JsonWriter w(640);
+        write_payment(w, p);
+        return w.take();
+      },
+      now);
 }
 
 // PROCESSING -> SUCCESS or FAILED, as the processor decides; at most one
@@ -89,15 +96,15 @@ Status validate_payment_page(const PaymentPage& page) {
   if (auto s = validate_page_window(page.window); !s) return s;
   if (!page.status.empty() && page.status != kPaymentCreated && page.status != kPaymentProcessing &&
       page.status != kPaymentSuccess && page.status != kPaymentFailed) {
-    return fail(Error::bad_request("status must be CREATED, PROCESSING, SUCCESS or FAILED",
-                                   "status"));
+    return fail(
+        Error::bad_request("status must be CREATED, PROCESSING, SUCCESS or FAILED", "status"));
   }
   return {};
 }
 
-asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant,
-                                                       NewPayment input, bool auto_capture,
-                                                       const TxnHook<Payment>& hook) {
+asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant, NewPayment input,
+                                                        bool auto_capture,
+                                                        const TxnHook<Payment>& hook) {
   const Micros now = now_micros();
   Payment p;
   p.id = new_id(kPaymentPrefix);
@@ -110,8 +117,13 @@ asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant
   if (auto s = take_instrument(p, input, settings_.fingerprint_key); !s) {
     co_return fail(std::move(s.error()));
   }
-  const Job job{new_id("job_"), std::string(kQueuePayments), std::string(kJobProcessPayment),
-                p.id, 0, 5, now};
+  const Job job{new_id("job_"),
+                std::string(kQueuePayments),
+                std::string(kJobProcessPayment),
+                p.id,
+                0,
+                5,
+                now};
 
   auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
     auto order = store::find_order(c, merchant.id, p.order_id);
@@ -119,9 +131,8 @@ asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant
     if (!*order) return fail(Error::not_found("no order with id " + p.order_id.substr(0, 64)));
     const Order& o = **order;
     if (input.amount && *input.amount != o.amount) {
-      return fail(Error::bad_request("amount must equal the order's amount, " +
-                                         std::to_string(o.amount),
-                                     "amount"));
+      return fail(Error::bad_request(
+          "amount must equal the order's amount, " + std::to_string(o.amount), "amount"));
     }
     if (input.currency && *input.currency != o.currency) {
       return fail(Error::bad_request("currency must equal the order's currency, " + o.currency,
@@ -143,7 +154,7 @@ asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant
 }
 
 asio::awaitable<Result<Payment>> PaymentService::get(const Merchant& merchant,
-                                                    std::string_view id) {
+                                                     std::string_view id) {
   auto found = co_await store::read(
       db_, [&](store::Connection& c) { return store::find_payment(c, merchant.id, id); });
   if (!found) co_return fail(std::move(found.error()));
@@ -160,15 +171,15 @@ asio::awaitable<Result<Payment>> PaymentService::get_public(std::string_view id)
 }
 
 asio::awaitable<Result<std::vector<Payment>>> PaymentService::list(const Merchant& merchant,
-                                                                  PaymentPage page) {
+                                                                   PaymentPage page) {
   if (auto s = validate_payment_page(page); !s) co_return fail(std::move(s.error()));
   co_return co_await store::read(
       db_, [&](store::Connection& c) { return store::list_payments(c, merchant.id, page); });
 }
 
 asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchant,
-                                                        std::string_view id,
-                                                        const TxnHook<Payment>& hook) {
+                                                         std::string_view id,
+                                                         const TxnHook<Payment>& hook) {
   co_return co_await store::write(db_, [&](store::Connection& c) -> Result<Payment> {
     auto found = store::find_payment(c, merchant.id, id);
     if (!found) return fail(found.error());

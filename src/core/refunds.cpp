@@ -2,8 +2,8 @@
 
 #include "core/events.h"
 #include "core/ids.h"
-#include "core/render.h"
 #include "core/payment.h"
+#include "core/render.h"
 #include "store/async.h"
 #include "store/job_repository.h"
 #include "store/payment_repository.h"
@@ -19,7 +19,9 @@ Error refund_not_found(std::string_view id) {
   return Error::not_found("no refund with id " + std::string(id.substr(0, 64)));
 }
 
-Error lease_lost() { return Error::internal("the job's lease was lost to another worker"); }
+Error lease_lost() {
+  return Error::internal("the job's lease was lost to another worker");
+}
 
 // Characters of a UTF-8 string (the JSON parser has checked it is UTF-8):
 // the bytes that do not continue a multi-byte sequence.
@@ -45,7 +47,7 @@ Status validate_new_refund(const NewRefund& in) {
 }  // namespace
 
 asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, NewRefund input,
-                                                     const TxnHook<Refund>& hook) {
+                                                      const TxnHook<Refund>& hook) {
   if (auto s = validate_new_refund(input); !s) co_return fail(std::move(s.error()));
   const Micros now = now_micros();
   Refund refund;
@@ -55,8 +57,13 @@ asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, 
   refund.status = std::string(kRefundPending);
   refund.reason = std::move(input.reason);
   refund.created_at = refund.updated_at = now;
-  const Job job{new_id("job_"), std::string(kQueueRefunds), std::string(kJobProcessRefund),
-                refund.id, 0, 5, now};
+  const Job job{new_id("job_"),
+                std::string(kQueueRefunds),
+                std::string(kJobProcessRefund),
+                refund.id,
+                0,
+                5,
+                now};
 
   auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
     if (auto s = store::lock_payment(c, refund.payment_id); !s) return s;
@@ -67,8 +74,8 @@ asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, 
     }
     const Payment& p = **found;
     if (p.status != kPaymentSuccess || !p.captured) {
-      return fail(Error::bad_request("only a captured, successful payment can be refunded",
-                                     "payment_id"));
+      return fail(
+          Error::bad_request("only a captured, successful payment can be refunded", "payment_id"));
     }
     // Decided inside the write transaction, under the payment's lock: what
     // the refunds not FAILED already claim is exact, whatever runs beside us.
@@ -99,7 +106,7 @@ asio::awaitable<Result<Refund>> RefundService::get(const Merchant& merchant, std
 }
 
 asio::awaitable<Result<std::vector<Refund>>> RefundService::list(const Merchant& merchant,
-                                                                RefundPage page) {
+                                                                 RefundPage page) {
   if (auto s = validate_page_window(page.window); !s) co_return fail(std::move(s.error()));
   co_return co_await store::read(
       db_, [&](store::Connection& c) { return store::list_refunds(c, merchant.id, page); });
@@ -136,14 +143,13 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
       if (outcome.success) {
         if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
       }
-      JsonWriter w(512);
-      write_refund(w, r);
-      if (auto s = emit_event(c, r.merchant_id,
-                              outcome.success ? kEventRefundProcessed : kEventRefundFailed,
-                              "refund", w.str(), now);
-          !s) {
-        return s;
-      }
+      const auto render = [&r] {
+        JsonWriter w(512);
+        write_refund(w, r);
+        return w.take();
+      };
+      const auto type = outcome.success ? kEventRefundProcessed : kEventRefundFailed;
+      if (auto s = emit_event(c, r.merchant_id, type, "refund", render, now); !s) return s;
     }
     auto done = store::complete_job(c, job, now);
     if (!done) return fail(done.error());
