@@ -33,9 +33,11 @@ namespace paygate {
 
 namespace {
 
-std::unique_ptr<store::Database> open_or_report(const Config& config, int readers) {
+std::unique_ptr<store::Database> open_or_report(const Config& config, int readers,
+                                                int pool_size = 1) {
   store::DatabaseOptions options;
   options.readers = readers;
+  options.pool_size = pool_size;
   auto db = store::open_database(config.database, options);
   if (!db) {
     std::fprintf(stderr, "paygate: %s\n", db.error().description.c_str());
@@ -131,7 +133,7 @@ Result<std::string> fingerprint_key(const Config& config, store::Database& db) {
 int run_gateway(const Config& config, bool run_api, bool run_workers) {
   block_shutdown_signals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  auto db = open_or_report(config, config.db_readers);
+  auto db = open_or_report(config, config.db_readers, config.db_pool_size);
   if (!db) return kExitFailure;
 
   std::string default_key;

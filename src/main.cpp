@@ -42,6 +42,7 @@ po::options_description serve_options() {
       ("no-workers", po::bool_switch(), "serve the API only, run no job workers")
       ("threads", po::value<std::string>(), "I/O threads (env PAYGATE_THREADS, default: cores)")
       ("db-readers", po::value<std::string>(), "database reader connections (env PAYGATE_DB_READERS, default 2)")
+      ("db-pool-size", po::value<std::string>(), "PostgreSQL write connections (env PAYGATE_DB_POOL_SIZE, default 8)")
       ("max-body-bytes", po::value<std::string>(), "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")
       ("max-connections", po::value<std::string>(), "most open connections (env PAYGATE_MAX_CONNECTIONS, default 10000)")
       ("read-timeout-ms", po::value<std::string>(), "time to receive one request (env PAYGATE_READ_TIMEOUT_MS, default 10000)")

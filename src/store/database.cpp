@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "store/postgres/pg_database.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace paygate::store {
@@ -9,8 +10,9 @@ namespace paygate::store {
 Result<std::unique_ptr<Database>> open_database(const DatabaseUrl& url,
                                                 const DatabaseOptions& options) {
   if (url.kind == DatabaseUrl::Kind::postgres) {
-    return fail(
-        Error::service_unavailable("the PostgreSQL backend is not built into this version"));
+    auto db = PgDatabase::open(url, options);
+    if (!db) return fail(db.error());
+    return std::unique_ptr<Database>(std::move(*db));
   }
   auto db = SqliteDatabase::open(url.sqlite_path, options);
   if (!db) return fail(db.error());

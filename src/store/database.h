@@ -103,6 +103,7 @@ class Database {
 
 struct DatabaseOptions {
   int readers = 2;
+  int pool_size = 8;    // PostgreSQL: connections (and threads) for writes
   int max_batch = 512;  // most writes committed together
 };
 

@@ -1,0 +1,174 @@
+#include "store/postgres/pg_connection.h"
+
+#include <charconv>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace paygate::store {
+
+namespace {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Rows are read in text format: integers are parsed here, text is borrowed.
+class PgRow final : public Row {
+ public:
+  PgRow(const PGresult* res, int row) : res_(res), row_(row) {}
+  bool is_null(int column) const override { return PQgetisnull(res_, row_, column) != 0; }
+  std::int64_t int64(int column) const override {
+    const auto v = text(column);
+    std::int64_t out = 0;
+    if (v == "t") return 1;  // a boolean column reads as 1/0, as on SQLite
+    std::from_chars(v.data(), v.data() + v.size(), out);
+    return out;
+  }
+  std::string_view text(int column) const override {
+    return {PQgetvalue(res_, row_, column),
+            static_cast<std::size_t>(PQgetlength(res_, row_, column))};
+  }
+
+ private:
+  const PGresult* res_;
+  int row_;
+};
+
+// The connection's notices (e.g. "relation already exists, skipping") are not
+// errors; keep them out of stderr.
+void ignore_notice(void*, const PGresult*) {}
+
+bool is_unavailable_sqlstate(std::string_view s) {
+  // 08: connection exceptions; 57P01-3: the server is shutting down or
+  // starting; 53: out of resources (too many connections, disk full).
+  return s.starts_with("08") || s.starts_with("57P") || s.starts_with("53");
+}
+
+}  // namespace
+
+bool is_retryable_sqlstate(std::string_view sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01";
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (conn == nullptr) return fail(Error::service_unavailable("cannot allocate a connection"));
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(conn);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    PQfinish(conn);
+    return fail(Error::service_unavailable("cannot connect to PostgreSQL: " + why));
+  }
+  PQsetNoticeReceiver(conn, ignore_notice, nullptr);
+  std::unique_ptr<PgConnection> out(new PgConnection(conninfo, conn));
+  // Timestamps are stored as integers, but anything the server formats is UTC.
+  if (auto s = out->execute_script("SET TIME ZONE 'UTC'"); !s) return fail(s.error());
+  return out;
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+bool PgConnection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+Status PgConnection::reconnect() {
+  statements_.clear();
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(conn_);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return fail(Error::service_unavailable("cannot connect to PostgreSQL: " + why));
+  }
+  PQsetNoticeReceiver(conn_, ignore_notice, nullptr);
+  return execute_script("SET TIME ZONE 'UTC'");
+}
+
+Error PgConnection::error_from(const PGresult* res, std::string_view what) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  last_sqlstate_ = state != nullptr ? state : (broken() ? "08006" : "XX000");
+  std::string message = res != nullptr ? PQresultErrorMessage(res) : "";
+  if (message.empty()) message = PQerrorMessage(conn_);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  std::string description = std::string(what) + ": " + message;
+  if (broken() || is_unavailable_sqlstate(last_sqlstate_)) {
+    return Error::service_unavailable("PostgreSQL is unavailable: " + description);
+  }
+  return Error::internal(std::move(description));
+}
+
+Result<const std::string*> PgConnection::prepare(Sql sql) {
+  if (auto it = statements_.find(sql.text.data()); it != statements_.end()) return &it->second;
+  std::string name = "s" + std::to_string(statements_.size());
+  const std::string text(sql.text);  // libpq reads to a NUL
+  PgResult res(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
+  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) return fail(error_from(res.get(), "prepare"));
+  return &statements_.emplace(sql.text.data(), std::move(name)).first->second;
+}
+
+Result<std::int64_t> PgConnection::execute(Sql sql, std::span<const Param> params,
+                                           RowCallback on_row) {
+  auto name = prepare(sql);
+  if (!name) return fail(name.error());
+
+  // Every parameter goes in text format, which libpq reads to a NUL; the
+  // server knows each one's type from the prepared statement. One buffer holds
+  // them all, NUL-terminated, for the length of the call.
+  std::size_t size = 0;
+  for (const Param& p : params) {
+    if (std::holds_alternative<std::string_view>(p)) size += std::get<std::string_view>(p).size();
+    size += 24;
+  }
+  std::string buffer;
+  buffer.reserve(size);
+  std::vector<std::size_t> offsets(params.size(), 0);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const Param& p = params[i];
+    offsets[i] = buffer.size();
+    if (std::holds_alternative<std::int64_t>(p)) {
+      char digits[24];
+      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, std::get<std::int64_t>(p));
+      buffer.append(digits, end);
+    } else if (std::holds_alternative<std::string_view>(p)) {
+      buffer.append(std::get<std::string_view>(p));
+    }
+    buffer.push_back('\0');
+  }
+  std::vector<const char*> values(params.size(), nullptr);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (!std::holds_alternative<std::nullptr_t>(params[i])) values[i] = buffer.data() + offsets[i];
+  }
+
+  PgResult res(PQexecPrepared(conn_, name.value()->c_str(), static_cast<int>(params.size()),
+                              values.data(), nullptr, nullptr, 0));
+  const auto status = PQresultStatus(res.get());
+  if (status == PGRES_TUPLES_OK) {
+    if (on_row) {
+      const int rows = PQntuples(res.get());
+      for (int r = 0; r < rows; ++r) on_row(PgRow(res.get(), r));
+    }
+  } else if (status != PGRES_COMMAND_OK) {
+    return fail(error_from(res.get(), "execute"));
+  }
+  const char* changed = PQcmdTuples(res.get());
+  std::int64_t n = 0;
+  if (changed != nullptr && *changed != '\0') {
+    std::from_chars(changed, changed + std::char_traits<char>::length(changed), n);
+  }
+  // SELECT reports its row count here; only changes are wanted.
+  const std::string_view tag = PQcmdStatus(res.get());
+  if (tag.starts_with("SELECT")) return 0;
+  return n;
+}
+
+Status PgConnection::execute_script(std::string_view sql) {
+  const std::string text(sql);
+  PgResult res(PQexec(conn_, text.c_str()));
+  const auto status = PQresultStatus(res.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
+    return fail(error_from(res.get(), "exec"));
+  }
+  return {};
+}
+
+}  // namespace paygate::store

@@ -1,0 +1,215 @@
+#include "store/postgres/pg_database.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "store/migrations.h"
+
+namespace paygate::store {
+
+namespace {
+
+constexpr int kMaxAttempts = 5;          // a transaction hit by serialization failures/deadlocks
+constexpr int kRetryConnectMs = 250;     // how long a failed connect is trusted
+constexpr std::int64_t kMigrationLock = 0x7061796761746531;  // "paygate1"
+
+constexpr Sql kBegin{"BEGIN"};
+constexpr Sql kBeginRead{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
+constexpr Sql kCommit{"COMMIT"};
+constexpr Sql kRollback{"ROLLBACK"};
+constexpr Sql kHealth{"SELECT count(*) FROM schema_migrations"};
+constexpr Sql kLockMigrations{"SELECT pg_advisory_xact_lock($1)"};
+
+Status run_guarded(Work work, Connection& conn) {
+  try {
+    return work(conn);
+  } catch (const std::exception& e) {
+    return fail(Error::internal(std::string("unexpected exception: ") + e.what()));
+  } catch (...) {
+    return fail(Error::internal("unexpected exception"));
+  }
+}
+
+std::int64_t steady_now() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+}  // namespace
+
+std::string pg_conninfo(const DatabaseUrl& url) {
+  // A URL accepts libpq's parameters as a query; add the ones paygate relies
+  // on unless the operator set them: a bounded connect, and keepalives so a
+  // dead peer is noticed.
+  std::string out = url.text;
+  const bool has_query = out.find('?') != std::string::npos;
+  std::string extra;
+  auto add = [&](std::string_view key, std::string_view value) {
+    if (out.find(std::string(key) + "=") != std::string::npos) return;
+    extra += extra.empty() && !has_query ? "?" : "&";
+    extra += std::string(key) + "=" + std::string(value);
+  };
+  add("connect_timeout", "3");
+  add("application_name", "paygate");
+  add("keepalives_idle", "10");
+  add("keepalives_interval", "5");
+  add("keepalives_count", "3");
+  return out + extra;
+}
+
+Result<std::unique_ptr<PgDatabase>> PgDatabase::open(const DatabaseUrl& url,
+                                                     const DatabaseOptions& options) {
+  const std::string conninfo = pg_conninfo(url);
+  // One connection now, so that a wrong URL or a server that is not there is
+  // reported at start; the others are opened by their threads.
+  auto first = PgConnection::open(conninfo);
+  if (!first) return fail(first.error());
+  std::unique_ptr<PgDatabase> db(new PgDatabase(conninfo, options));
+  const int writers = std::max(1, options.pool_size);
+  const int readers = std::max(1, options.readers);
+  for (int i = 0; i < writers; ++i) {
+    std::unique_ptr<PgConnection> conn = i == 0 ? std::move(*first) : nullptr;
+    db->threads_.emplace_back([d = db.get(), c = std::move(conn)]() mutable {
+      d->run(d->writes_, true, std::move(c));
+    });
+  }
+  for (int i = 0; i < readers; ++i) {
+    db->threads_.emplace_back([d = db.get()] { d->run(d->reads_, false, nullptr); });
+  }
+  return db;
+}
+
+PgDatabase::PgDatabase(std::string conninfo, DatabaseOptions options)
+    : conninfo_(std::move(conninfo)),
+      options_(options),
+      health_probe_([](Connection& conn) { return to_status(conn.execute(kHealth, {})); }) {}
+
+PgDatabase::~PgDatabase() { stop(); }
+
+void PgDatabase::stop() {
+  std::call_once(stopped_, [this] {
+    for (Queue* q : {&writes_, &reads_}) {
+      std::lock_guard lock(q->mutex);
+      q->stopping = true;
+      q->ready.notify_all();
+    }
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  });
+}
+
+void PgDatabase::submit(Queue& queue, Work work, Done done) {
+  {
+    std::lock_guard lock(queue.mutex);
+    if (!queue.stopping) {
+      queue.tasks.push_back(Task{work, std::move(done)});
+      queue.ready.notify_one();
+      return;
+    }
+  }
+  done(fail(Error::service_unavailable("the database is shutting down")));
+}
+
+void PgDatabase::submit_write(Work work, Done done) { submit(writes_, work, std::move(done)); }
+void PgDatabase::submit_read(Work work, Done done) { submit(reads_, work, std::move(done)); }
+
+Status PgDatabase::ensure_connected(std::unique_ptr<PgConnection>& conn) {
+  if (conn && !conn->broken()) return {};
+  if (steady_now() < down_until_.load()) {
+    return fail(Error::service_unavailable("PostgreSQL is unavailable (reconnecting)"));
+  }
+  Status s;
+  if (conn) {
+    s = conn->reconnect();
+  } else {
+    auto opened = PgConnection::open(conninfo_);
+    if (opened) {
+      conn = std::move(*opened);
+    } else {
+      s = fail(opened.error());
+    }
+  }
+  if (!s) {
+    down_until_.store(steady_now() + std::chrono::nanoseconds(std::chrono::milliseconds(
+                                         kRetryConnectMs))
+                                         .count());
+    spdlog::warn("database: {}", s.error().description);
+    return s;
+  }
+  down_until_.store(0);
+  return {};
+}
+
+void PgDatabase::run(Queue& queue, bool writes, std::unique_ptr<PgConnection> conn) {
+  for (;;) {
+    Task task;
+    {
+      std::unique_lock lock(queue.mutex);
+      queue.ready.wait(lock, [&] { return queue.stopping || !queue.tasks.empty(); });
+      if (queue.tasks.empty()) return;  // stopping, and everything queued was done
+      task = std::move(queue.tasks.front());
+      queue.tasks.pop_front();
+    }
+    Status outcome = ensure_connected(conn);
+    // A connection that broke while idle (the server restarted) is only found
+    // out by using it: BEGIN failing that way is safe to retry once, fresh.
+    if (outcome) {
+      outcome = to_status(conn->execute(writes ? kBegin : kBeginRead, {}));
+      if (!outcome && conn->broken()) {
+        outcome = ensure_connected(conn);
+        if (outcome) outcome = to_status(conn->execute(writes ? kBegin : kBeginRead, {}));
+      }
+    }
+    if (outcome) outcome = writes ? run_write(*conn, task.work) : run_read(*conn, task.work);
+    task.done(std::move(outcome));
+  }
+}
+
+// Runs work in the transaction the caller began, then COMMITs; a
+// serialization failure or deadlock runs it again in a new one.
+Status PgDatabase::run_write(PgConnection& conn, Work work) {
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  for (int attempt = 1;; ++attempt) {
+    conn.clear_error();
+    if (attempt > 1) {
+      if (auto s = conn.execute(kBegin, {}); !s) return fail(s.error());
+    }
+    Status outcome = run_guarded(work, conn);
+    if (outcome) {
+      auto committed = conn.execute(kCommit, {});
+      if (committed) return {};
+      outcome = fail(committed.error());
+    } else if (!conn.broken()) {
+      (void)conn.execute(kRollback, {});
+    }
+    if (conn.broken() || !is_retryable_sqlstate(conn.last_sqlstate()) || attempt == kMaxAttempts) {
+      return outcome;
+    }
+    // Another transaction won a conflict: try again after a short, random
+    // pause so that the two do not collide again in lockstep.
+    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (1000 * attempt)));
+  }
+}
+
+// Runs work in the read-only snapshot the caller began.
+Status PgDatabase::run_read(PgConnection& conn, Work work) {
+  Status outcome = run_guarded(work, conn);
+  if (!conn.broken()) (void)conn.execute(kCommit, {});
+  return outcome;
+}
+
+Status PgDatabase::migrate() {
+  // Several processes may start at once: the first to take the lock applies
+  // the migrations, the others wait for it and then find nothing to do. The
+  // lock is released with the transaction.
+  return write_sync(*this, [](Connection& conn) -> Status {
+    const Param key[] = {kMigrationLock};
+    if (auto r = conn.execute(kLockMigrations, key); !r) return fail(r.error());
+    return apply_migrations(conn, Backend::postgres);
+  });
+}
+
+void PgDatabase::submit_health_check(Done done) { submit_read(health_probe_, std::move(done)); }
+
+}  // namespace paygate::store

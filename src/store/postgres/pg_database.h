@@ -1,0 +1,76 @@
+// PostgreSQL behind the Database interface. A fixed pool of threads, each
+// owning one connection, takes work from two queues: writes (one transaction
+// per piece of work, retried on serialization failures and deadlocks, `done`
+// called after COMMIT) and reads (one REPEATABLE READ snapshot per piece).
+// Coroutines never block: they hand work to these threads, as with SQLite.
+//
+// When PostgreSQL goes away, a thread whose connection broke answers its work
+// with SERVICE_UNAVAILABLE and reconnects on its next piece of work; while
+// connecting keeps failing, work is refused at once (no waiting for a
+// connect timeout per request) and retried every kRetryConnectMs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "store/postgres/pg_connection.h"
+
+namespace paygate::store {
+
+class PgDatabase final : public Database {
+ public:
+  static Result<std::unique_ptr<PgDatabase>> open(const DatabaseUrl& url,
+                                                  const DatabaseOptions& options);
+  ~PgDatabase() override;
+
+  Backend backend() const override { return Backend::postgres; }
+  void submit_write(Work work, Done done) override;
+  void submit_read(Work work, Done done) override;
+  Status migrate() override;
+  void submit_health_check(Done done) override;
+  void stop() override;
+
+ private:
+  struct Task {
+    Work work;
+    Done done;
+  };
+  struct Queue {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<Task> tasks;
+    bool stopping = false;
+  };
+
+  PgDatabase(std::string conninfo, DatabaseOptions options);
+  void run(Queue& queue, bool writes, std::unique_ptr<PgConnection> conn);
+  // A usable connection: conn itself, reopened when it broke, or an error.
+  Status ensure_connected(std::unique_ptr<PgConnection>& conn);
+  Status run_write(PgConnection& conn, Work work);
+  Status run_read(PgConnection& conn, Work work);
+  void submit(Queue& queue, Work work, Done done);
+
+  const std::string conninfo_;
+  const DatabaseOptions options_;
+  Queue writes_;
+  Queue reads_;
+  std::vector<std::thread> threads_;
+  std::once_flag stopped_;
+  // Until when connecting is not tried again (steady clock, ns since epoch).
+  std::atomic<std::int64_t> down_until_{0};
+  const std::function<Status(Connection&)> health_probe_;
+};
+
+// The libpq connection string for a postgres:// URL (as given, plus timeouts).
+std::string pg_conninfo(const DatabaseUrl& url);
+
+}  // namespace paygate::store
