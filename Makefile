@@ -1,6 +1,7 @@
 # The two commands of the README, and a few more for developers.
 #   make run    installs what is missing, builds, and serves on 127.0.0.1:8000 (test mode, SQLite)
-#   make test   installs what is missing, builds, and runs every test (also under ASan+UBSan)
+#   make test   installs what is missing, builds, and runs every test (also under ASan+UBSan),
+#               and the end-to-end tests again on a PostgreSQL of their own (make test-pg)
 
 JOBS ?= $(shell nproc)
 # ccache hits across checkouts in different folders (CI clones anew each run).
@@ -10,7 +11,7 @@ CMAKE_FLAGS ?=
 LISTEN ?= 127.0.0.1:8000
 DATABASE ?= sqlite://./paygate.db
 
-.PHONY: run test deps build release debug asan test-debug test-asan bench format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-pg bench bench-pg format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -38,7 +39,11 @@ test-asan: asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-debug test-asan
+# The same e2e tests on PostgreSQL (Debug build only, to keep CI short).
+test-pg: debug
+	tests/pg/with-postgres.sh sh -c 'cd build/debug && ctest -L e2e --output-on-failure -j $(JOBS)'
+
+test: test-debug test-pg test-asan
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver

@@ -9,7 +9,7 @@ packages=(
   libboost-system1.81-dev libboost-program-options1.81-dev
   libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libgtest-dev
-  wrk sqlite3 curl
+  wrk sqlite3 curl postgresql
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <spawn.h>
@@ -347,12 +348,70 @@ ProcessResult run_paygate(const std::vector<std::string>& args,
   return r;
 }
 
+bool on_postgres() {
+  const char* v = std::getenv("PAYGATE_TEST_BACKEND");
+  return v != nullptr && std::string_view(v) == "postgres";
+}
+
+std::string pg_url(std::string_view database) {
+  const char* base = std::getenv("PAYGATE_TEST_PG_URL");
+  if (base == nullptr) throw std::runtime_error("PAYGATE_TEST_PG_URL is not set");
+  return std::string(base) + std::string(database);
+}
+
+std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    ADD_FAILURE() << "cannot connect to " << url << ": " << PQerrorMessage(conn);
+    PQfinish(conn);
+    return rows;
+  }
+  PGresult* res = PQexec(conn, sql.c_str());
+  const auto st = PQresultStatus(res);
+  if (st == PGRES_TUPLES_OK) {
+    for (int r = 0; r < PQntuples(res); ++r) {
+      auto& row = rows.emplace_back();
+      for (int c = 0; c < PQnfields(res); ++c) row.emplace_back(PQgetvalue(res, r, c));
+    }
+  } else if (st != PGRES_COMMAND_OK) {
+    ADD_FAILURE() << "query failed: " << sql << ": " << PQresultErrorMessage(res);
+  }
+  PQclear(res);
+  PQfinish(conn);
+  return rows;
+}
+
+std::string create_pg_database() {
+  static std::atomic<int> counter{0};
+  const std::string name = "e2e_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  pg_query(pg_url("postgres"), "CREATE DATABASE " + name);
+  return name;
+}
+
+void drop_pg_database(const std::string& name) {
+  pg_query(pg_url("postgres"), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+}
+
+int pg_ctl(const std::string& action) {
+  const char* prefix = std::getenv("PAYGATE_TEST_PG_CTL");
+  if (prefix == nullptr) throw std::runtime_error("PAYGATE_TEST_PG_CTL is not set");
+  const std::string command = std::string(prefix) + " " + action + " >/dev/null 2>&1";
+  const int rc = std::system(command.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string TestServer::database_url() const {
+  return pg_database_.empty() ? "sqlite://" + db_path_ : pg_url(pg_database_);
+}
+
 TestServer::TestServer(ServerOptions options) : options_(std::move(options)) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "paygate-e2e-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
   db_path_ = dir_ + "/paygate.db";
   log_path_ = dir_ + "/server.log";
+  if (on_postgres()) pg_database_ = create_pg_database();
 }
 
 std::unique_ptr<TestServer> TestServer::start(ServerOptions options) {
@@ -363,7 +422,7 @@ std::unique_ptr<TestServer> TestServer::start(ServerOptions options) {
 
 void TestServer::launch() {
   std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--database",
-                                "sqlite://" + db_path_};
+                                database_url()};
   if (options_.test_mode) args.emplace_back("--test-mode");
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   std::map<std::string, std::string> env{{"PAYGATE_PROCESSING_DELAY_MS", "0"}};
@@ -409,6 +468,7 @@ bool TestServer::wait_healthy(std::chrono::milliseconds timeout) {
 
 TestServer::~TestServer() {
   if (running()) stop(SIGKILL);
+  if (!pg_database_.empty()) drop_pg_database(pg_database_);
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }

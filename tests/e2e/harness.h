@@ -126,8 +126,10 @@ class TestServer {
 
   std::uint16_t port() const { return port_; }
   const std::string& dir() const { return dir_; }
+  // The SQLite file (sqlite backend only).
   const std::string& db_path() const { return db_path_; }
-  std::string database_url() const { return "sqlite://" + db_path_; }
+  // sqlite://<db_path>, or this server's own PostgreSQL database.
+  std::string database_url() const;
   pid_t pid() const { return pid_; }
   // Everything the server wrote to stdout and stderr so far.
   std::string log() const;
@@ -162,6 +164,7 @@ class TestServer {
   std::string dir_;
   std::string db_path_;
   std::string log_path_;
+  std::string pg_database_;  // postgres backend: the database created for this server
   mutable pid_t pid_ = -1;  // -1 once the process was reaped
   mutable int exit_status_ = -1;
   std::uint16_t port_ = 0;
@@ -195,6 +198,25 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
   }
   return pred();
 }
+
+// The backend the e2e tests run on: PostgreSQL when PAYGATE_TEST_BACKEND=postgres
+// (tests/pg/with-postgres.sh sets it, with PAYGATE_TEST_PG_URL), else SQLite.
+bool on_postgres();
+// Skips the current test (GTEST_SKIP) unless on SQLite; for tests that look at the .db file.
+#define PAYGATE_SQLITE_ONLY(why)                              \
+  do {                                                        \
+    if (::paygate::test::on_postgres()) GTEST_SKIP() << why;  \
+  } while (0)
+// PAYGATE_TEST_PG_URL + name: the URL of one database on the test cluster.
+std::string pg_url(std::string_view database);
+// Creates a fresh, empty database on the test cluster: its name.
+std::string create_pg_database();
+void drop_pg_database(const std::string& name);
+// Runs SQL on a PostgreSQL database (libpq); every row, each value as text
+// ("" for NULL). A test failure (and no rows) when the query fails.
+std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql);
+// Runs `pg_ctl <action>` on the test cluster (e.g. "stop -m fast -w", "start -w"); its exit code.
+int pg_ctl(const std::string& action);
 
 // Reads a whole file ("" when it cannot).
 std::string read_file(const std::string& path);

@@ -23,6 +23,7 @@ TEST(Health, AnswersHealthyOnBothPaths) {
 }
 
 TEST(Health, Answers503WhenTheDatabaseFileIsGoneAndRecovers) {
+  PAYGATE_SQLITE_ONLY("moves the SQLite file away (tests/e2e/pg_outage_test.cpp stops PostgreSQL)");
   auto server = TestServer::start();
   const std::string moved = server->db_path() + ".moved";
   std::filesystem::rename(server->db_path(), moved);

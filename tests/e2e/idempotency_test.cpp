@@ -443,7 +443,12 @@ void expect_key_refused(const HttpResponse& r, std::string_view what) {
 
 // ---------------------------------------------------------------- sqlite
 
+// db: the SQLite file, or the PostgreSQL URL on postgres.
 std::int64_t idempotency_rows(const std::string& db_path) {
+  if (on_postgres()) {
+    const auto rows = pg_query(db_path, "SELECT count(*) FROM idempotency_keys");
+    return rows.empty() ? -1 : std::stoll(rows[0][0]);
+  }
   sqlite3* db = nullptr;
   std::int64_t rows = -1;
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
@@ -819,6 +824,7 @@ TEST_P(IdempotencyEndpoints, KeyMustBe1To255PrintableCharacters) {
 }
 
 TEST_P(IdempotencyEndpoints, ServerErrorIsNotKept) {
+  PAYGATE_SQLITE_ONLY("renames the SQLite file to fail the database");
   start();
   const Prepared p = prepare(demo_);
   const auto before = count(demo_);
@@ -839,6 +845,7 @@ TEST_P(IdempotencyEndpoints, ServerErrorIsNotKept) {
 // A fault of ours after the key was taken (here: recording the answer fails)
 // rolls the work back with it and gives the key up: the retry runs afresh.
 TEST_P(IdempotencyEndpoints, FaultAfterTakingTheKeyLeavesNothingBehind) {
+  PAYGATE_SQLITE_ONLY("injects the fault with a SQLite trigger");
   start();
   const Prepared p = prepare(demo_);
   const auto before = count(demo_);
@@ -866,15 +873,16 @@ TEST_P(IdempotencyEndpoints, PurgeJobDeletesExpiredKeys) {
   expect_first_answer(ok, success(), "success");
   const auto refused = send(p.refused, "purged-key-2");
   expect_first_answer(refused, p.refused_status, "refused");
-  const auto rows = idempotency_rows(server_->db_path());
+  const auto rows = idempotency_rows(server_->database_url());
   EXPECT_GE(rows, 1);
   EXPECT_LE(rows, 2);  // both, unless one already expired
 
-  EXPECT_TRUE(eventually([&] { return idempotency_rows(server_->db_path()) == 0; }, 10s))
-      << idempotency_rows(server_->db_path()) << " keys left";
+  EXPECT_TRUE(eventually([&] { return idempotency_rows(server_->database_url()) == 0; }, 10s))
+      << idempotency_rows(server_->database_url()) << " keys left";
 }
 
 TEST_P(IdempotencyEndpoints, ACrashLeavesExactlyOneObject) {
+  PAYGATE_SQLITE_ONLY("writes the crashed key into the SQLite file");
   start({{"PAYGATE_IDEMPOTENCY_LOCK_MS", "1000"}});
   const Prepared p = prepare(demo_);
   const auto before = count(demo_);
@@ -932,6 +940,7 @@ TEST_P(IdempotencyEndpoints, ACrashLeavesExactlyOneObject) {
 // the retry's claim queue up in this order, and the retry claims the key
 // 1.6 s after the first did, before the first's work ran.
 TEST_P(IdempotencyEndpoints, TakeOverOfASlowRequestStillRunsOnce) {
+  PAYGATE_SQLITE_ONLY("slows the writer down through SQLite locks");
   start({{"PAYGATE_IDEMPOTENCY_LOCK_MS", "1000"}});
   const Merchant b = create_merchant_b(*server_);
   const Prepared p = prepare(demo_);
