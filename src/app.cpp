@@ -27,6 +27,7 @@
 #include "core/json_writer.h"
 #include "http/server.h"
 #include "store/merchant_repository.h"
+#include "store/job_repository.h"
 #include "store/settings_repository.h"
 
 namespace paygate {
@@ -193,6 +194,9 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
     runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
                  [&payments] { return payments.reconcile(); });
     runner.start();
+    // Jobs enqueued by other processes (API servers, other workers) wake this
+    // one at once where the database can say so; the poll stays as a fallback.
+    db->listen(store::kJobsChannel, [&runner] { runner.notify(); });
   }
 
   int exit_code = kExitOk;

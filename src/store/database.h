@@ -99,6 +99,11 @@ class Database {
   virtual void submit_health_check(Done done) = 0;
   // Finishes queued work, then closes every connection. Idempotent.
   virtual void stop() = 0;
+  // Calls on_notify, from a database thread, whenever a transaction that
+  // signalled `channel` commits (in any process), and after a lost
+  // connection is back (signals may have been missed). Backends without
+  // notifications (SQLite: one process) ignore it. Until stop().
+  virtual void listen(std::string_view /*channel*/, std::function<void()> /*on_notify*/) {}
 };
 
 struct DatabaseOptions {

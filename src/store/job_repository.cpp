@@ -8,6 +8,10 @@ constexpr Sql kInsert{
     "INSERT INTO jobs (id, queue, kind, subject_id, state, attempts, max_attempts, run_at,"
     " created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7)"};
 
+// Delivered when the transaction commits; repeated signals in one transaction
+// are folded into one.
+constexpr Sql kNotifyPostgres{"SELECT pg_notify('paygate_jobs', '')"};
+
 // The subquery picks the due jobs; PostgreSQL adds FOR UPDATE SKIP LOCKED so
 // that concurrent workers take different ones.
 constexpr Sql kClaimSqlite{
@@ -45,7 +49,9 @@ Result<bool> changed_one(Result<std::int64_t> r) {
 Status insert_job(Connection& conn, const Job& job) {
   const Param params[] = {job.id,           job.queue,  job.kind,    job.subject_id,
                           job.max_attempts, job.run_at, now_micros()};
-  return to_status(conn.execute(kInsert, params));
+  if (auto r = conn.execute(kInsert, params); !r) return fail(r.error());
+  if (conn.backend() == Backend::postgres) return to_status(conn.execute(kNotifyPostgres, {}));
+  return {};
 }
 
 Result<std::vector<Job>> claim_jobs(Connection& conn, Micros now, Micros lease_until, int limit) {

@@ -10,6 +10,10 @@
 namespace paygate::store {
 
 // Inserts a pending job (id, queue, kind, subject_id, max_attempts, run_at).
+// The channel a committed insert_job signals (PostgreSQL NOTIFY), so that
+// workers in every process look for work at once rather than at their next poll.
+inline constexpr std::string_view kJobsChannel = "paygate_jobs";
+
 Status insert_job(Connection& conn, const Job& job);
 
 // Takes up to limit jobs that are due (pending with run_at <= now, or running

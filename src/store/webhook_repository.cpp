@@ -25,6 +25,9 @@ constexpr Sql kListWebhooks{"SELECT " PAYGATE_WEBHOOK_COLUMNS
                             " FROM webhook_endpoints WHERE merchant_id = $1"
                             " ORDER BY created_at, id"};
 constexpr Sql kCountWebhooks{"SELECT count(*) FROM webhook_endpoints WHERE merchant_id = $1"};
+// PostgreSQL runs writes side by side: the merchant's row lock makes
+// count-then-insert one at a time per merchant (SQLite has one writer anyway).
+constexpr Sql kLockMerchantPostgres{"SELECT id FROM merchants WHERE id = $1 FOR UPDATE"};
 
 constexpr Sql kInsertEvent{
     "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)"};
@@ -171,6 +174,11 @@ Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string
 Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id) {
   std::int64_t n = 0;
   const Param params[] = {merchant_id};
+  if (conn.backend() == Backend::postgres) {
+    if (auto locked = conn.execute(kLockMerchantPostgres, params); !locked) {
+      return fail(locked.error());
+    }
+  }
   auto r = conn.execute(kCountWebhooks, params, [&](const Row& row) { n = row.int64(0); });
   if (!r) return fail(r.error());
   return n;

@@ -16,6 +16,8 @@ Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std:
 Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
                                                     std::string_view id);
 Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string_view merchant_id);
+// On PostgreSQL also locks the merchant row until the transaction ends, so that
+// concurrent creates cannot both pass the limit.
 Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id);
 
 Status insert_event(Connection& conn, const Event& e);

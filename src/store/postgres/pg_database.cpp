@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <poll.h>
+
 #include <random>
 
 #include "store/migrations.h"
@@ -88,6 +90,7 @@ PgDatabase::~PgDatabase() { stop(); }
 
 void PgDatabase::stop() {
   std::call_once(stopped_, [this] {
+    stopping_ = true;
     for (Queue* q : {&writes_, &reads_}) {
       std::lock_guard lock(q->mutex);
       q->stopping = true;
@@ -208,6 +211,53 @@ Status PgDatabase::migrate() {
     if (auto r = conn.execute(kLockMigrations, key); !r) return fail(r.error());
     return apply_migrations(conn, Backend::postgres);
   });
+}
+
+void PgDatabase::listen(std::string_view channel, std::function<void()> on_notify) {
+  threads_.emplace_back([this, ch = std::string(channel), cb = std::move(on_notify)] {
+    run_listener(ch, cb);
+  });
+}
+
+// One connection of its own, LISTENing, waiting on its socket. It wakes every
+// kListenTickMs to notice stop() and reconnects after a lost connection.
+void PgDatabase::run_listener(const std::string& channel, const std::function<void()>& on_notify) {
+  constexpr int kListenTickMs = 200;
+  std::unique_ptr<PgConnection> conn;
+  bool listening = false;
+  while (!stopping_) {
+    if (!listening || !conn || conn->broken()) {
+      listening = false;
+      Status s = conn ? conn->reconnect() : Status{};
+      if (!conn) {
+        auto opened = PgConnection::open(conninfo_);
+        if (opened) {
+          conn = std::move(*opened);
+        } else {
+          s = fail(opened.error());
+        }
+      }
+      if (s) s = conn->execute_script("LISTEN " + channel);
+      if (!s) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(kListenTickMs));
+        continue;
+      }
+      listening = true;
+      on_notify();  // anything signalled while we were not listening
+    }
+    pollfd p{conn->socket(), POLLIN, 0};
+    if (::poll(&p, 1, kListenTickMs) <= 0) continue;
+    if (PQconsumeInput(conn->raw()) == 0) {
+      listening = false;
+      continue;
+    }
+    bool signalled = false;
+    while (PGnotify* n = PQnotifies(conn->raw())) {
+      signalled = true;
+      PQfreemem(n);
+    }
+    if (signalled) on_notify();
+  }
 }
 
 void PgDatabase::submit_health_check(Done done) { submit_read(health_probe_, std::move(done)); }

@@ -38,6 +38,7 @@ class PgDatabase final : public Database {
   Status migrate() override;
   void submit_health_check(Done done) override;
   void stop() override;
+  void listen(std::string_view channel, std::function<void()> on_notify) override;
 
  private:
   struct Task {
@@ -58,6 +59,7 @@ class PgDatabase final : public Database {
   Status run_write(PgConnection& conn, Work work);
   Status run_read(PgConnection& conn, Work work);
   void submit(Queue& queue, Work work, Done done);
+  void run_listener(const std::string& channel, const std::function<void()>& on_notify);
 
   const std::string conninfo_;
   const DatabaseOptions options_;
@@ -65,6 +67,7 @@ class PgDatabase final : public Database {
   Queue reads_;
   std::vector<std::thread> threads_;
   std::once_flag stopped_;
+  std::atomic<bool> stopping_{false};
   // Until when connecting is not tried again (steady clock, ns since epoch).
   std::atomic<std::int64_t> down_until_{0};
   const std::function<Status(Connection&)> health_probe_;
