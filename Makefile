@@ -51,6 +51,10 @@ bench: release
 	bash bench/payments.sh
 	bash bench/webhooks.sh
 
+# bench/run.sh's scenarios on a local PostgreSQL (default, durable settings).
+bench-pg: release
+	bash bench/run-pg.sh
+
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 

@@ -3,6 +3,7 @@
 # database, and prints requests/s and p50/p99 latency per scenario.
 #   bench/run.sh                 (or: make bench)
 #   DURATION=10s CONNECTIONS=64 THREADS=2 bench/run.sh
+#   BENCH_DATABASE=postgres://... bench/run.sh   (a PostgreSQL instead; see bench/run-pg.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,8 @@ command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/install-deps.s
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$BIN" serve --test-mode --listen "127.0.0.1:${PORT}" --database "sqlite://${work}/bench.db" \
+DATABASE=${BENCH_DATABASE:-sqlite://${work}/bench.db}
+"$BIN" serve --test-mode --listen "127.0.0.1:${PORT}" --database "$DATABASE" \
   --log-level warn >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
@@ -46,10 +48,19 @@ run() {
   printf '%-24s %12s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
 }
 
-echo "paygate bench: $(nproc) cores, wrk -t${WRK_THREADS} -c${CONNECTIONS} -d${DURATION}, SQLite WAL synchronous=FULL"
+if [[ $DATABASE == sqlite://* ]]; then
+  store="SQLite WAL synchronous=FULL"
+else
+  store="PostgreSQL $(psql "$DATABASE" -Atc 'SHOW server_version') fsync=$(psql "$DATABASE" -Atc 'SHOW fsync') synchronous_commit=$(psql "$DATABASE" -Atc 'SHOW synchronous_commit')"
+fi
+echo "paygate bench: $(nproc) cores, wrk -t${WRK_THREADS} -c${CONNECTIONS} -d${DURATION}, ${store}"
 run "GET /health" /health
 run "POST /orders" /api/v1/orders create_order.lua
 run "GET /orders/{id}" "/api/v1/orders/${order_id}" auth_get.lua
 
-count=$(sqlite3 "${work}/bench.db" 'SELECT count(*) FROM orders' 2>/dev/null || echo "?")
+if [[ $DATABASE == sqlite://* ]]; then
+  count=$(sqlite3 "${work}/bench.db" 'SELECT count(*) FROM orders' 2>/dev/null || echo "?")
+else
+  count=$(psql "$DATABASE" -Atc 'SELECT count(*) FROM orders' 2>/dev/null || echo "?")
+fi
 echo "orders in the database after the run: ${count}"

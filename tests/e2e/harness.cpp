@@ -1,8 +1,8 @@
 #include "harness.h"
 
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <poll.h>
 #include <spawn.h>
 #include <strings.h>
@@ -421,8 +421,7 @@ std::unique_ptr<TestServer> TestServer::start(ServerOptions options) {
 }
 
 void TestServer::launch() {
-  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--database",
-                                database_url()};
+  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--database", database_url()};
   if (options_.test_mode) args.emplace_back("--test-mode");
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   std::map<std::string, std::string> env{{"PAYGATE_PROCESSING_DELAY_MS", "0"}};

@@ -165,7 +165,7 @@ class TestServer {
   std::string db_path_;
   std::string log_path_;
   std::string pg_database_;  // postgres backend: the database created for this server
-  mutable pid_t pid_ = -1;  // -1 once the process was reaped
+  mutable pid_t pid_ = -1;   // -1 once the process was reaped
   mutable int exit_status_ = -1;
   std::uint16_t port_ = 0;
 };
@@ -203,9 +203,9 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 // (tests/pg/with-postgres.sh sets it, with PAYGATE_TEST_PG_URL), else SQLite.
 bool on_postgres();
 // Skips the current test (GTEST_SKIP) unless on SQLite; for tests that look at the .db file.
-#define PAYGATE_SQLITE_ONLY(why)                              \
-  do {                                                        \
-    if (::paygate::test::on_postgres()) GTEST_SKIP() << why;  \
+#define PAYGATE_SQLITE_ONLY(why)                             \
+  do {                                                       \
+    if (::paygate::test::on_postgres()) GTEST_SKIP() << why; \
   } while (0)
 // PAYGATE_TEST_PG_URL + name: the URL of one database on the test cluster.
 std::string pg_url(std::string_view database);

@@ -8,6 +8,7 @@
 #   PAYGATE_TEST_BACKEND=postgres
 #   PAYGATE_TEST_PG_URL   postgres://postgres@127.0.0.1:PORT/  (a database name is appended)
 #   PAYGATE_TEST_PG_CTL   a command prefix running pg_ctl on this cluster (outage tests)
+# PG_DURABLE=1 keeps PostgreSQL's default durability (for benchmarks).
 set -euo pipefail
 
 bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
@@ -35,16 +36,17 @@ trap 'exit 130' INT TERM
 "${as_pg[@]}" "$bindir/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 
-# Test settings: many short-lived databases and connections; durability is not
-# what these tests measure (the bench uses default settings).
 cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 max_connections = 400
-fsync = off
-full_page_writes = off
-synchronous_commit = off
 CONF
+# Test settings: many short-lived databases; durability is not what the tests
+# measure. PG_DURABLE=1 (the bench) keeps PostgreSQL's defaults: fsync on,
+# synchronous_commit on.
+if [ "${PG_DURABLE:-0}" != 1 ]; then
+  printf 'fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n' >>"$data/postgresql.conf"
+fi
 
 port=""
 for _ in $(seq 1 20); do

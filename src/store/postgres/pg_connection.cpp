@@ -68,9 +68,13 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& conn
   return out;
 }
 
-PgConnection::~PgConnection() { PQfinish(conn_); }
+PgConnection::~PgConnection() {
+  PQfinish(conn_);
+}
 
-bool PgConnection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+bool PgConnection::broken() const {
+  return PQstatus(conn_) != CONNECTION_OK;
+}
 
 Status PgConnection::reconnect() {
   statements_.clear();

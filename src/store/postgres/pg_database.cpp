@@ -1,8 +1,7 @@
 #include "store/postgres/pg_database.h"
 
-#include <spdlog/spdlog.h>
-
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <random>
 
@@ -12,8 +11,8 @@ namespace paygate::store {
 
 namespace {
 
-constexpr int kMaxAttempts = 5;          // a transaction hit by serialization failures/deadlocks
-constexpr int kRetryConnectMs = 250;     // how long a failed connect is trusted
+constexpr int kMaxAttempts = 5;       // a transaction hit by serialization failures/deadlocks
+constexpr int kRetryConnectMs = 250;  // how long a failed connect is trusted
 constexpr std::int64_t kMigrationLock = 0x7061796761746531;  // "paygate1"
 
 constexpr Sql kBegin{"BEGIN"};
@@ -71,9 +70,8 @@ Result<std::unique_ptr<PgDatabase>> PgDatabase::open(const DatabaseUrl& url,
   const int readers = std::max(1, options.readers);
   for (int i = 0; i < writers; ++i) {
     std::unique_ptr<PgConnection> conn = i == 0 ? std::move(*first) : nullptr;
-    db->threads_.emplace_back([d = db.get(), c = std::move(conn)]() mutable {
-      d->run(d->writes_, true, std::move(c));
-    });
+    db->threads_.emplace_back(
+        [d = db.get(), c = std::move(conn)]() mutable { d->run(d->writes_, true, std::move(c)); });
   }
   for (int i = 0; i < readers; ++i) {
     db->threads_.emplace_back([d = db.get()] { d->run(d->reads_, false, nullptr); });
@@ -86,7 +84,9 @@ PgDatabase::PgDatabase(std::string conninfo, DatabaseOptions options)
       options_(options),
       health_probe_([](Connection& conn) { return to_status(conn.execute(kHealth, {})); }) {}
 
-PgDatabase::~PgDatabase() { stop(); }
+PgDatabase::~PgDatabase() {
+  stop();
+}
 
 void PgDatabase::stop() {
   std::call_once(stopped_, [this] {
@@ -114,8 +114,12 @@ void PgDatabase::submit(Queue& queue, Work work, Done done) {
   done(fail(Error::service_unavailable("the database is shutting down")));
 }
 
-void PgDatabase::submit_write(Work work, Done done) { submit(writes_, work, std::move(done)); }
-void PgDatabase::submit_read(Work work, Done done) { submit(reads_, work, std::move(done)); }
+void PgDatabase::submit_write(Work work, Done done) {
+  submit(writes_, work, std::move(done));
+}
+void PgDatabase::submit_read(Work work, Done done) {
+  submit(reads_, work, std::move(done));
+}
 
 Status PgDatabase::ensure_connected(std::unique_ptr<PgConnection>& conn) {
   if (conn && !conn->broken()) return {};
@@ -134,9 +138,8 @@ Status PgDatabase::ensure_connected(std::unique_ptr<PgConnection>& conn) {
     }
   }
   if (!s) {
-    down_until_.store(steady_now() + std::chrono::nanoseconds(std::chrono::milliseconds(
-                                         kRetryConnectMs))
-                                         .count());
+    down_until_.store(steady_now() +
+                      std::chrono::nanoseconds(std::chrono::milliseconds(kRetryConnectMs)).count());
     spdlog::warn("database: {}", s.error().description);
     return s;
   }
@@ -214,9 +217,8 @@ Status PgDatabase::migrate() {
 }
 
 void PgDatabase::listen(std::string_view channel, std::function<void()> on_notify) {
-  threads_.emplace_back([this, ch = std::string(channel), cb = std::move(on_notify)] {
-    run_listener(ch, cb);
-  });
+  threads_.emplace_back(
+      [this, ch = std::string(channel), cb = std::move(on_notify)] { run_listener(ch, cb); });
 }
 
 // One connection of its own, LISTENing, waiting on its socket. It wakes every
@@ -260,6 +262,8 @@ void PgDatabase::run_listener(const std::string& channel, const std::function<vo
   }
 }
 
-void PgDatabase::submit_health_check(Done done) { submit_read(health_probe_, std::move(done)); }
+void PgDatabase::submit_health_check(Done done) {
+  submit_read(health_probe_, std::move(done));
+}
 
 }  // namespace paygate::store
