@@ -20,6 +20,7 @@
 
 #include "config/database_url.h"
 #include "core/error.h"
+#include "metrics/registry.h"
 #include "store/function_ref.h"
 
 namespace paygate::store {
@@ -110,6 +111,10 @@ struct DatabaseOptions {
   int readers = 2;
   int pool_size = 8;    // PostgreSQL: connections (and threads) for writes
   int max_batch = 512;  // most writes committed together
+  // Where a backend reports its commits, when set: seconds per COMMIT and
+  // writes per committed transaction.
+  metrics::Histogram* commit_seconds = nullptr;
+  metrics::Histogram* commit_batch_size = nullptr;
 };
 
 // Opens the database a URL names; a clear error when it cannot.

@@ -183,8 +183,17 @@ Status PgDatabase::run_write(PgConnection& conn, Work work) {
     }
     Status outcome = run_guarded(work, conn);
     if (outcome) {
+      const auto committing = std::chrono::steady_clock::now();
       auto committed = conn.execute(kCommit, {});
-      if (committed) return {};
+      if (committed) {
+        if (options_.commit_seconds != nullptr) {
+          options_.commit_seconds->observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - committing)
+                  .count());
+        }
+        if (options_.commit_batch_size != nullptr) options_.commit_batch_size->observe(1.0);
+        return {};
+      }
       outcome = fail(committed.error());
     } else if (!conn.broken()) {
       (void)conn.execute(kRollback, {});
