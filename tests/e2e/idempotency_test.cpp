@@ -873,12 +873,17 @@ TEST_P(IdempotencyEndpoints, PurgeJobDeletesExpiredKeys) {
   expect_first_answer(ok, success(), "success");
   const auto refused = send(p.refused, "purged-key-2");
   expect_first_answer(refused, p.refused_status, "refused");
-  const auto rows = idempotency_rows(server_->database_url());
+  const auto rows = idempotency_rows(on_postgres() ? server_->database_url() : server_->db_path());
   EXPECT_GE(rows, 1);
   EXPECT_LE(rows, 2);  // both, unless one already expired
 
-  EXPECT_TRUE(eventually([&] { return idempotency_rows(server_->database_url()) == 0; }, 10s))
-      << idempotency_rows(server_->database_url()) << " keys left";
+  EXPECT_TRUE(eventually(
+      [&] {
+        return idempotency_rows(on_postgres() ? server_->database_url() : server_->db_path()) == 0;
+      },
+      10s))
+      << idempotency_rows(on_postgres() ? server_->database_url() : server_->db_path())
+      << " keys left";
 }
 
 TEST_P(IdempotencyEndpoints, ACrashLeavesExactlyOneObject) {
