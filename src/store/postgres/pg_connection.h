@@ -31,6 +31,8 @@ class PgConnection final : public Connection {
   // clear_error()).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   void clear_error() { last_sqlstate_.clear(); }
+  // True inside a transaction block that has not failed (BEGIN was run).
+  bool in_transaction() const { return PQtransactionStatus(conn_) == PQTRANS_INTRANS; }
   // True when the server connection is gone and must be reopened.
   bool broken() const;
   // Reopens the connection (a fresh session: no prepared statements).

@@ -17,8 +17,13 @@ constexpr std::int64_t kMigrationLock = 0x7061796761746531;  // "paygate1"
 
 constexpr Sql kBegin{"BEGIN"};
 constexpr Sql kBeginRead{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
-constexpr Sql kCommit{"COMMIT"};
-constexpr Sql kRollback{"ROLLBACK"};
+// Each connection ends a transaction and begins the next one in the same
+// round trip: an idle BEGIN holds no snapshot and no lock (those are taken by
+// the first statement), and it saves a round trip per piece of work.
+constexpr std::string_view kCommitBegin{"COMMIT; BEGIN"};
+constexpr std::string_view kRollbackBegin{"ROLLBACK; BEGIN"};
+// COMMIT of a read-only snapshot (a ROLLBACK when the work's statement failed).
+constexpr std::string_view kEndBeginRead{"COMMIT; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 constexpr Sql kHealth{"SELECT count(*) FROM schema_migrations"};
 constexpr Sql kLockMigrations{"SELECT pg_advisory_xact_lock($1)"};
 
@@ -160,7 +165,7 @@ void PgDatabase::run(Queue& queue, bool writes, std::unique_ptr<PgConnection> co
     Status outcome = ensure_connected(conn);
     // A connection that broke while idle (the server restarted) is only found
     // out by using it: BEGIN failing that way is safe to retry once, fresh.
-    if (outcome) {
+    if (outcome && !conn->in_transaction()) {
       outcome = to_status(conn->execute(writes ? kBegin : kBeginRead, {}));
       if (!outcome && conn->broken()) {
         outcome = ensure_connected(conn);
@@ -178,25 +183,29 @@ Status PgDatabase::run_write(PgConnection& conn, Work work) {
   thread_local std::minstd_rand jitter{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
     conn.clear_error();
-    if (attempt > 1) {
+    if (attempt > 1 && !conn.in_transaction()) {
       if (auto s = conn.execute(kBegin, {}); !s) return fail(s.error());
     }
     Status outcome = run_guarded(work, conn);
     if (outcome) {
       const auto committing = std::chrono::steady_clock::now();
-      auto committed = conn.execute(kCommit, {});
+      auto committed = conn.execute_script(kCommitBegin);
       if (committed) {
         if (options_.commit_seconds != nullptr) {
           options_.commit_seconds->observe(
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - committing)
-                  .count());
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - committing).count());
         }
         if (options_.commit_batch_size != nullptr) options_.commit_batch_size->observe(1.0);
         return {};
       }
       outcome = fail(committed.error());
     } else if (!conn.broken()) {
-      (void)conn.execute(kRollback, {});
+      (void)conn.execute_script(kRollbackBegin);
+    } else if (attempt == 1 && conn.reconnect()) {
+      // The connection had died while idle (the server restarted) and the
+      // work's first statement found out: no COMMIT was sent, so nothing was
+      // written; run it again on the fresh connection.
+      continue;
     }
     if (conn.broken() || !is_retryable_sqlstate(conn.last_sqlstate()) || attempt == kMaxAttempts) {
       return outcome;
@@ -210,7 +219,12 @@ Status PgDatabase::run_write(PgConnection& conn, Work work) {
 // Runs work in the read-only snapshot the caller began.
 Status PgDatabase::run_read(PgConnection& conn, Work work) {
   Status outcome = run_guarded(work, conn);
-  if (!conn.broken()) (void)conn.execute(kCommit, {});
+  if (!outcome && conn.broken() && conn.reconnect()) {
+    // Died while idle (see run_write): once more, on a fresh connection.
+    outcome = to_status(conn.execute(kBeginRead, {}));
+    if (outcome) outcome = run_guarded(work, conn);
+  }
+  if (!conn.broken()) (void)conn.execute_script(kEndBeginRead);
   return outcome;
 }
 
