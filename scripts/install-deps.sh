@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libgtest-dev
   wrk sqlite3 curl
+  python3 python3-yaml
 )
 
 missing=()
@@ -18,6 +19,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js and npm (the OpenAPI response validator, Swagger UI): Debian's
+# packages unless a node with npm is already there (some bundle npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

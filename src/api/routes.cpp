@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/health.h"
+#include "api/openapi.h"
 #include "api/orders.h"
 #include "api/payments.h"
 #include "api/refunds.h"
@@ -11,6 +12,7 @@ namespace paygate::api {
 
 void add_routes(http::Router& router, const Services& s) {
   add_health_routes(router, s);
+  add_openapi_routes(router);
   add_order_routes(router, s);
   add_payment_routes(router, s);
   add_refund_routes(router, s);
