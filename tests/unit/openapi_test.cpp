@@ -1,6 +1,8 @@
 // The OpenAPI description must never drift from the server: every route the
 // router knows (test-mode routes included) is described, every described path
 // is routed, and the webhook events are the ones the server sends.
+#include "api/openapi.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -8,7 +10,6 @@
 #include <set>
 #include <string>
 
-#include "api/openapi.h"
 #include "api/routes.h"
 #include "core/processor.h"
 #include "core/webhook.h"
@@ -23,7 +24,8 @@ namespace fs = std::filesystem;
 // built on a throwaway database. No handler runs.
 class AllRoutes {
  public:
-  AllRoutes() : dir_(fs::temp_directory_path() / ("paygate_openapi_" + std::to_string(::getpid()))) {
+  AllRoutes()
+      : dir_(fs::temp_directory_path() / ("paygate_openapi_" + std::to_string(::getpid()))) {
     fs::create_directories(dir_);
     config_.test_mode = true;
     auto url = parse_database_url("sqlite://" + (dir_ / "routes.db").string());
@@ -86,10 +88,11 @@ boost::json::object description() {
 
 // "GET /api/v1/orders/{id}", ... for every operation of the description.
 std::set<std::string> described_operations() {
-  static const std::set<std::string> kMethods = {"get", "put", "post", "delete",
+  static const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
                                                  "options", "head", "patch", "trace"};
+  const auto doc = description();  // kept: a temporary would die before the loop ran
   std::set<std::string> out;
-  for (const auto& [path, item] : description().at("paths").as_object()) {
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
     for (const auto& [method, op] : item.as_object()) {
       if (!kMethods.contains(std::string(method))) continue;  // "parameters", "summary", ...
       std::string upper(method);
@@ -117,15 +120,17 @@ TEST(OpenApi, EveryDescribedOperationIsRouted) {
   const std::set<std::string> routed = AllRoutes().routes();
   ASSERT_FALSE(routed.empty());
   for (const auto& op : described_operations()) {
-    EXPECT_TRUE(routed.contains(op)) << op << " is in openapi/paygate.yaml but the server has no such route";
+    EXPECT_TRUE(routed.contains(op))
+        << op << " is in openapi/paygate.yaml but the server has no such route";
   }
 }
 
 TEST(OpenApi, WebhookEventsAreTheOnesTheServerSends) {
   std::set<std::string> expected(kSubscribableEvents.begin(), kSubscribableEvents.end());
   expected.insert(std::string(kEventWebhookTest));
+  const auto doc = description();
   std::set<std::string> described;
-  for (const auto& [name, item] : description().at("webhooks").as_object()) {
+  for (const auto& [name, item] : doc.at("webhooks").as_object()) {
     described.insert(std::string(name));
   }
   EXPECT_EQ(described, expected);
