@@ -5,6 +5,7 @@
 #include "api/payments.h"
 #include "api/refunds.h"
 #include "api/test_jobs.h"
+#include "api/web.h"
 #include "api/webhooks.h"
 
 namespace paygate::api {
@@ -16,6 +17,8 @@ void add_routes(http::Router& router, const Services& s) {
   add_refund_routes(router, s);
   add_webhook_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
+  // Last: it wraps the public API routes added above with CORS.
+  add_web_routes(router, s);
 }
 
 }  // namespace paygate::api
