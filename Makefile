@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 LISTEN ?= 127.0.0.1:8000
 DATABASE ?= sqlite://./paygate.db
 
-.PHONY: run test deps build release debug asan test-debug test-asan openapi-check bench format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-browser openapi-check bench format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -47,7 +47,12 @@ test-asan: asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-debug test-asan
+# The checkout, checkout.js and dashboard in Debian's chromium (playwright-core
+# from npm, pinned by tests/browser/package-lock.json), against the Debug binary.
+test-browser: debug
+	bash tests/browser/run.sh build/debug/paygate
+
+test: test-debug test-asan test-browser
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver

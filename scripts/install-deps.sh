@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libgtest-dev
   wrk sqlite3 curl
-  python3 python3-yaml
+  nodejs chromium python3 python3-yaml
 )
 
 missing=()
@@ -19,11 +19,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-# Node.js and npm (the OpenAPI response validator, Swagger UI): Debian's
-# packages unless a node with npm is already there (some bundle npm).
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  missing+=(nodejs npm)
-fi
+
+# npm ships inside some nodejs builds (NodeSource's); ask apt only when absent.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,11 +1,13 @@
 #include "api/routes.h"
 
+#include "api/docs.h"
 #include "api/health.h"
 #include "api/openapi.h"
 #include "api/orders.h"
 #include "api/payments.h"
 #include "api/refunds.h"
 #include "api/test_jobs.h"
+#include "api/web.h"
 #include "api/webhooks.h"
 
 namespace paygate::api {
@@ -18,6 +20,9 @@ void add_routes(http::Router& router, const Services& s) {
   add_refund_routes(router, s);
   add_webhook_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
+  add_docs_routes(router, s);
+  // Last: it wraps the public API routes added above with CORS.
+  add_web_routes(router, s);
 }
 
 }  // namespace paygate::api

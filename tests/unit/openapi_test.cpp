@@ -20,6 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+bool is_api(std::string_view pattern);
+
 // The router paygate serves in test mode (the mode with the most routes),
 // built on a throwaway database. No handler runs.
 class AllRoutes {
@@ -58,10 +60,13 @@ class AllRoutes {
     fs::remove_all(dir_, ec);
   }
 
-  // "GET /api/v1/orders/{id}", ...
+  // "GET /api/v1/orders/{id}", ... for every route of the HTTP API. The web
+  // pages and their assets (/checkout, /docs, /static/..., embedded files) are
+  // not part of it; everything under /api/ is, and so are /health and /metrics.
   std::set<std::string> routes() const {
     std::set<std::string> out;
     for (const auto& [method, pattern] : router_.routes()) {
+      if (!is_api(pattern)) continue;
       out.insert(std::string(http::to_string(method)) + " " + pattern);
     }
     return out;
@@ -81,6 +86,10 @@ class AllRoutes {
   std::optional<api::Services> services_;
   http::Router router_;
 };
+
+bool is_api(std::string_view pattern) {
+  return pattern.starts_with("/api/") || pattern == "/health" || pattern == "/metrics";
+}
 
 boost::json::object description() {
   return boost::json::parse(api::openapi_json()).as_object();
