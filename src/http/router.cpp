@@ -42,7 +42,8 @@ Router::Match Router::match(Method method, std::string_view path) const {
   Match best;
   if (too_long) return best;
   int best_literals = -1;
-  for (const auto& route : routes_) {
+  for (std::size_t index = 0; index < routes_.size(); ++index) {
+    const Route& route = routes_[index];
     if (route.segments.size() != count) continue;
     std::array<std::string_view, 4> params{};
     std::size_t n = 0;
@@ -71,6 +72,7 @@ Router::Match Router::match(Method method, std::string_view path) const {
       best_literals = route.literal_segments;
       best.handler = &route.handler;
       best.pattern = route.pattern;
+      best.route = index;
       best.params = params;
     }
   }

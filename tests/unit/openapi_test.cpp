@@ -41,13 +41,16 @@ class AllRoutes {
     refunds_.emplace(*db_, processor_, 0, nullptr);
     idempotency_.emplace(*db_, 0, 0);
     webhooks_.emplace(*db_, nullptr);
+    stats_.emplace(*db_);
     services_.emplace(api::Services{config_, *db_, *merchants_, *orders_, *payments_, *refunds_,
-                                    *idempotency_, *webhooks_, [] { return false; },
+                                    *idempotency_, *webhooks_, *stats_, metrics_,
+                                    std::chrono::steady_clock::now(), [] { return false; },
                                     "key_test_abc123"});
     api::add_routes(router_, *services_);
   }
   ~AllRoutes() {
     services_.reset();
+    stats_.reset();
     webhooks_.reset();
     idempotency_.reset();
     refunds_.reset();
@@ -83,6 +86,8 @@ class AllRoutes {
   std::optional<RefundService> refunds_;
   std::optional<IdempotencyService> idempotency_;
   std::optional<WebhookService> webhooks_;
+  std::optional<StatsService> stats_;
+  metrics::Registry metrics_;
   std::optional<api::Services> services_;
   http::Router router_;
 };
