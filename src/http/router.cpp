@@ -51,10 +51,8 @@ Router::Match Router::match(Method method, std::string_view path) const {
     for (std::size_t i = 0; i < count && ok; ++i) {
       const auto& seg = route.segments[i];
       if (seg.starts_with('{')) {
-        if (segments[i].empty() || n == params.size())
-          ok = false;
-        else
-          params[n++] = segments[i];
+        if (segments[i].empty() || n == params.size()) ok = false;
+        else params[n++] = segments[i];
       } else {
         ok = seg == segments[i];
       }
