@@ -24,6 +24,26 @@ TEST(OpenApi, ServedAsJson) {
   }
 }
 
+// /docs is served in every mode; only test mode hands Swagger UI the demo
+// credentials (the contract publishes them; a live server must not).
+TEST(OpenApi, DocsConfigHasTheDemoCredentialsOnlyInTestMode) {
+  for (const bool test_mode : {true, false}) {
+    ServerOptions options;
+    options.test_mode = test_mode;
+    auto server = TestServer::start(options);
+    const auto page = server->get("/docs");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_TRUE(page.header("Content-Type").starts_with("text/html"));
+    EXPECT_NE(page.body.find("/docs/config.js"), std::string::npos);
+    const auto config = server->get("/docs/config.js");
+    ASSERT_EQ(config.status, 200);
+    EXPECT_TRUE(config.header("Content-Type").starts_with("text/javascript"));
+    EXPECT_TRUE(config.body.starts_with("window.PAYGATE_DOCS = ")) << config.body;
+    EXPECT_EQ(config.body.find(kDemoSecret) != std::string::npos, test_mode) << config.body;
+    EXPECT_EQ(config.body.find(kDemoKey) != std::string::npos, test_mode) << config.body;
+  }
+}
+
 // Exercises the admin endpoints after a payment and a refund settled, so that
 // the response validator (make test) checks their answers against the
 // description with every block filled in.
