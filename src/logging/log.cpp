@@ -5,7 +5,10 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <pthread.h>
+
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <string>
 
@@ -98,7 +101,13 @@ void setup(const Config& config) {
   json_format = config.log_format == "json";
   // Asynchronous, so that an I/O thread never waits for stderr; under a flood
   // the oldest queued lines are dropped rather than the server slowed.
+  // Its thread must never take a signal meant for the process (SIGTERM is
+  // waited for by the main thread): start it with every signal blocked.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
   spdlog::init_thread_pool(8192, 1);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::async_logger>(
       "paygate", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
