@@ -1,7 +1,7 @@
 // Validates every response the e2e suite recorded (tests/e2e/recorder.h)
-// against the OpenAPI description, checks the description against the
-// OpenAPI 3.1 schema, and every example in it
-// against its own schema. Run by `make test` after the Debug e2e run:
+// against the OpenAPI description; also checks the description against the
+// OpenAPI 3.1 schema, and each of its examples against its own schema. Run by
+// `make test` after the Debug e2e run:
 //
 //   node tests/openapi/validate.mjs --modules DIR/node_modules --spec build/debug/openapi.json \
 //        --records build/debug/e2e-responses
