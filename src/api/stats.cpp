@@ -37,7 +37,6 @@ std::string render_stats(const MerchantStats& st) {
   w.field("success", st.payments.success);
   w.field("failed", st.payments.failed);
   w.field("processing", st.payments.processing);
-  w.field("created", st.payments.created);
   w.key("success_rate_pct").raw(percent(st.payments.success_rate_bp));
   w.key("failure_rate_pct").raw(percent(st.payments.failure_rate_bp));
   w.field("amount_success", st.payments.amount_success);

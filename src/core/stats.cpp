@@ -30,11 +30,11 @@ std::string delivery_metric(std::string_view status) {
 }
 
 std::int64_t latency_bucket(Micros latency) {
-  if (latency < 1000) return std::max<Micros>(latency, 0);
+  if (latency < 100) return std::max<Micros>(latency, 0);
   // Same as the SQL that fills the buckets of older payments (migration 6):
-  // length(text) * 1000 + first three digits.
+  // length(text) * 100 + first two digits.
   const std::string digits = std::to_string(latency);
-  return static_cast<std::int64_t>(digits.size()) * 1000 + std::stoll(digits.substr(0, 3));
+  return static_cast<std::int64_t>(digits.size()) * 100 + std::stoll(digits.substr(0, 2));
 }
 
 void StatsTotals::add(std::string_view metric, std::int64_t count, std::int64_t amount) {
@@ -87,41 +87,41 @@ MerchantStats summarize(const StatsTotals& totals) {
   MerchantStats s;
   for (const auto& [metric, t] : totals.counters) {
     const std::string_view m = metric;
+    const std::string_view last = m.substr(m.rfind(':') + 1);
     if (m.starts_with("payment:")) {
-      const std::string_view status = m.substr(m.rfind(':') + 1);
-      s.payments.total += t.count;
-      if (status == kPaymentCreated)
-        s.payments.created += t.count;
-      else if (status == kPaymentProcessing)
-        s.payments.processing += t.count;
-      else if (status == kPaymentSuccess) {
+      if (last == kTotal) {
+        s.payments.total += t.count;
+      } else if (last == kPaymentSuccess) {
         s.payments.success += t.count;
         s.payments.amount_success += t.amount;
-      } else if (status == kPaymentFailed)
+      } else if (last == kPaymentFailed) {
         s.payments.failed += t.count;
+      }
     } else if (m.starts_with("refund:")) {
-      const std::string_view status = m.substr(7);
-      s.refunds.total += t.count;
-      if (status == kRefundPending)
-        s.refunds.pending += t.count;
-      else if (status == kRefundProcessed) {
+      if (last == kTotal) {
+        s.refunds.total += t.count;
+      } else if (last == kRefundProcessed) {
         s.refunds.processed += t.count;
         s.refunds.amount_refunded += t.amount;
-      } else if (status == kRefundFailed)
+      } else if (last == kRefundFailed) {
         s.refunds.failed += t.count;
+      }
     } else if (m.starts_with("delivery:")) {
-      const std::string_view status = m.substr(9);
-      s.webhooks.total += t.count;
-      if (status == kDeliverySuccess)
+      if (last == kTotal) {
+        s.webhooks.total += t.count;
+      } else if (last == kDeliverySuccess) {
         s.webhooks.success += t.count;
-      else if (status == kDeliveryFailed)
+      } else if (last == kDeliveryFailed) {
         s.webhooks.failed += t.count;
-      else if (status == kDeliveryPending)
-        s.webhooks.pending += t.count;
+      }
     } else if (m == kDeliveryRetriesMetric) {
       s.webhooks.retries += t.count;
     }
   }
+  // Not final yet: CREATED or PROCESSING payments, PENDING refunds, pending deliveries.
+  s.payments.processing = s.payments.total - s.payments.success - s.payments.failed;
+  s.refunds.pending = s.refunds.total - s.refunds.processed - s.refunds.failed;
+  s.webhooks.pending = s.webhooks.total - s.webhooks.success - s.webhooks.failed;
   s.payments.success_rate_bp = rate_bp(s.payments.success, s.payments.total);
   s.payments.failure_rate_bp = rate_bp(s.payments.failed, s.payments.total);
   s.webhooks.success_rate_bp = rate_bp(s.webhooks.success, s.webhooks.total);
@@ -145,34 +145,57 @@ MerchantStats summarize(const StatsTotals& totals) {
   return s;
 }
 
+std::vector<WindowPiece> plan_window(StatsWindow w) {
+  using Kind = WindowPiece::Kind;
+  std::vector<WindowPiece> pieces;
+  const bool open_end = w.to == INT64_MAX;
+  // Whole hours inside the window; the rest at either end is read from objects.
+  const std::int64_t first_hour = w.from / kStatsHour + (w.from % kStatsHour != 0 ? 1 : 0);
+  const std::int64_t last_hour = open_end ? INT64_MAX / kStatsHour : (w.to + 1) / kStatsHour - 1;
+  if (first_hour > last_hour) return {{Kind::objects, w.from, w.to}};
+  if (w.from < first_hour * kStatsHour) {
+    pieces.push_back({Kind::objects, w.from, first_hour * kStatsHour - 1});
+  }
+  // Whole days inside those hours; the hours around them one by one.
+  const std::int64_t first_day =
+      first_hour / kHoursPerDay + (first_hour % kHoursPerDay != 0 ? 1 : 0);
+  const std::int64_t last_day = (last_hour + 1) / kHoursPerDay - 1;
+  if (first_day > last_day) {
+    pieces.push_back({Kind::hours, first_hour, last_hour});
+  } else {
+    if (first_hour < first_day * kHoursPerDay) {
+      pieces.push_back({Kind::hours, first_hour, first_day * kHoursPerDay - 1});
+    }
+    pieces.push_back({Kind::days, first_day, last_day});
+    if (last_hour >= (last_day + 1) * kHoursPerDay) {
+      pieces.push_back({Kind::hours, (last_day + 1) * kHoursPerDay, last_hour});
+    }
+  }
+  if (!open_end && w.to >= (last_hour + 1) * kStatsHour) {
+    pieces.push_back({Kind::objects, (last_hour + 1) * kStatsHour, w.to});
+  }
+  return pieces;
+}
+
 asio::awaitable<Result<MerchantStats>> StatsService::for_merchant(const Merchant& merchant,
                                                                   StatsWindow w) {
   auto totals = co_await store::read(db_, [&](store::Connection& c) -> Result<StatsTotals> {
     StatsTotals t;
-    // Whole hours inside the window come from the running totals; the ragged
-    // edges, if any, from the objects.
-    const std::int64_t first_hour = w.from / kStatsHour + (w.from % kStatsHour != 0 ? 1 : 0);
-    const std::int64_t last_hour =
-        w.to == INT64_MAX ? INT64_MAX / kStatsHour : (w.to + 1) / kStatsHour - 1;
-    if (first_hour > last_hour) {
-      if (auto s = store::load_raw_stats(c, merchant.id, w.from, w.to, t); !s)
-        return fail(s.error());
-      return t;
-    }
-    if (auto s = store::load_hourly_stats(c, merchant.id, first_hour, last_hour, t); !s) {
-      return fail(s.error());
-    }
-    if (w.from < first_hour * kStatsHour) {
-      if (auto s = store::load_raw_stats(c, merchant.id, w.from, first_hour * kStatsHour - 1, t);
-          !s) {
-        return fail(s.error());
+    for (const WindowPiece& piece : plan_window(w)) {
+      Status s;
+      switch (piece.kind) {
+        case WindowPiece::Kind::days:
+          s = store::load_stats_totals(c, merchant.id, kHoursPerDay, piece.first * kHoursPerDay,
+                                       piece.last * kHoursPerDay, t);
+          break;
+        case WindowPiece::Kind::hours:
+          s = store::load_stats_totals(c, merchant.id, 1, piece.first, piece.last, t);
+          break;
+        case WindowPiece::Kind::objects:
+          s = store::load_raw_stats(c, merchant.id, piece.first, piece.last, t);
+          break;
       }
-    }
-    if (last_hour < INT64_MAX / kStatsHour && w.to >= (last_hour + 1) * kStatsHour) {
-      if (auto s = store::load_raw_stats(c, merchant.id, (last_hour + 1) * kStatsHour, w.to, t);
-          !s) {
-        return fail(s.error());
-      }
+      if (!s) return fail(s.error());
     }
     return t;
   });

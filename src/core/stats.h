@@ -1,10 +1,10 @@
 // A merchant's statistics (GET /admin/stats): payment, refund and webhook
 // counts, rates and payment latency over a window of creation times.
 //
-// The store keeps running totals per merchant and hour, updated in the same
-// transactions that change the objects, so a window of whole hours costs a
-// handful of rows however many payments it holds; only the partial hours at a
-// window's edges are read from the objects themselves.
+// The store keeps running totals per merchant, per hour and per day, updated
+// in the same transactions that change the objects, so a window costs a few
+// rows per day (whole days), per hour (the whole hours around them) and only
+// the partial hours at a ragged window's edges are read from the objects.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -22,16 +22,22 @@
 namespace paygate {
 
 inline constexpr Micros kStatsHour = 3'600'000'000;
+inline constexpr std::int64_t kHoursPerDay = 24;
 
-// Names of the running totals: "payment:<method>:<STATUS>", "refund:<STATUS>",
-// "delivery:<status>" (count, amount), and the webhook retries (count).
+// Names of the running totals (count, amount), each only ever added to when
+// an object is created or reaches a final status: "payment:<method>:total",
+// "payment:<method>:SUCCESS|FAILED", "refund:total", "refund:PROCESSED|FAILED",
+// "delivery:total", "delivery:success|failed" (taken back by a manual retry),
+// and "delivery_retries" (attempts after each delivery's first).
+inline constexpr std::string_view kTotal = "total";
 std::string payment_metric(std::string_view method, std::string_view status);
 std::string refund_metric(std::string_view status);
 std::string delivery_metric(std::string_view status);
 inline constexpr std::string_view kDeliveryRetriesMetric = "delivery_retries";
 
-// Latency histogram bucket: exact below 1 ms, else the decimal length and
-// first three digits of the microseconds (under 1% wide).
+// Latency histogram bucket: exact below 100 us, else the decimal length and
+// first two digits of the microseconds (at most 10% wide; percentiles
+// interpolate between a bucket's exact min and max).
 std::int64_t latency_bucket(Micros latency);
 
 struct LatencyBucket {
@@ -57,7 +63,7 @@ struct StatsTotals {
 
 struct MerchantStats {
   struct Payments {
-    std::int64_t total = 0, created = 0, processing = 0, success = 0, failed = 0;
+    std::int64_t total = 0, processing = 0, success = 0, failed = 0;
     std::int64_t amount_success = 0;
     std::int64_t success_rate_bp = 0, failure_rate_bp = 0;  // hundredths of a percent
   } payments;
@@ -85,6 +91,17 @@ struct StatsWindow {
   Micros from = 0;
   Micros to = INT64_MAX;
 };
+
+// How a window is read: whole days and whole hours from the running totals
+// (first/last: day or hour numbers since the epoch), ragged edges from the
+// objects (first/last: microseconds).
+struct WindowPiece {
+  enum class Kind { days, hours, objects } kind;
+  std::int64_t first;
+  std::int64_t last;
+  bool operator==(const WindowPiece&) const = default;
+};
+std::vector<WindowPiece> plan_window(StatsWindow window);
 
 class StatsService {
  public:

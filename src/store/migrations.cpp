@@ -175,57 +175,89 @@ ALTER TABLE payments ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE refunds ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 )sql"},
     {6, "running totals for stats", R"sql(
--- Per merchant and hour of creation (created_at / 3600000000): counts and
--- amounts by "payment:<method>:<STATUS>", "refund:<STATUS>",
--- "delivery:<status>" and "delivery_retries", kept up to date by the
--- transactions that change those objects. shard spreads one hot total over
--- several rows where writers run concurrently.
+-- Per merchant, for every hour (span_hours 1) and every day (span_hours 24)
+-- of creation, keyed by the span's first hour (created_at / 3600000000):
+-- counts and amounts named "payment:<method>:total|SUCCESS|FAILED",
+-- "refund:total|PROCESSED|FAILED", "delivery:total|success|failed" and
+-- "delivery_retries", kept up to date by the transactions that change those
+-- objects. shard spreads one hot total over several rows where writers run
+-- concurrently.
 CREATE TABLE stats_counters (
   merchant_id TEXT NOT NULL,
+  span_hours  BIGINT NOT NULL,
   hour        BIGINT NOT NULL,
   metric      TEXT NOT NULL,
   shard       BIGINT NOT NULL,
   count       BIGINT NOT NULL,
   amount      BIGINT NOT NULL,
-  PRIMARY KEY (merchant_id, hour, metric, shard)
+  PRIMARY KEY (merchant_id, span_hours, hour, metric, shard)
 );
 -- Settled payments' processing times (finished_at - processing_started_at),
--- bucketed: exact below 1 ms, else by decimal length and first three digits.
+-- bucketed: exact below 100 us, else by decimal length and first two digits.
 CREATE TABLE payment_latency_stats (
   merchant_id TEXT NOT NULL,
+  span_hours  BIGINT NOT NULL,
   hour        BIGINT NOT NULL,
   bucket      BIGINT NOT NULL,
   count       BIGINT NOT NULL,
   sum_us      BIGINT NOT NULL,
   min_us      BIGINT NOT NULL,
   max_us      BIGINT NOT NULL,
-  PRIMARY KEY (merchant_id, hour, bucket)
+  PRIMARY KEY (merchant_id, span_hours, hour, bucket)
 );
-INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
-  SELECT merchant_id, created_at / 3600000000, 'payment:' || method || ':' || status, 0,
-         count(*), sum(amount)
-  FROM payments GROUP BY merchant_id, created_at / 3600000000, method, status;
-INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
-  SELECT merchant_id, created_at / 3600000000, 'refund:' || status, 0, count(*), sum(amount)
-  FROM refunds GROUP BY merchant_id, created_at / 3600000000, status;
-INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
-  SELECT merchant_id, created_at / 3600000000, 'delivery:' || status, 0, count(*), 0
-  FROM webhook_deliveries GROUP BY merchant_id, created_at / 3600000000, status;
-INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
-  SELECT merchant_id, created_at / 3600000000, 'delivery_retries', 0, sum(attempts - 1), 0
-  FROM webhook_deliveries WHERE attempts > 1 GROUP BY merchant_id, created_at / 3600000000;
-INSERT INTO payment_latency_stats (merchant_id, hour, bucket, count, sum_us, min_us, max_us)
-  SELECT merchant_id, hour, bucket, count(*), sum(latency), min(latency), max(latency)
-  FROM (SELECT merchant_id, created_at / 3600000000 AS hour,
+CREATE TABLE stats_spans (span_hours BIGINT NOT NULL);
+INSERT INTO stats_spans (span_hours) VALUES (1), (24);
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'payment:' || method || ':total', 0, count(*), sum(amount)
+  FROM payments, stats_spans
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours, method;
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'payment:' || method || ':' || status, 0, count(*), sum(amount)
+  FROM payments, stats_spans WHERE status IN ('SUCCESS', 'FAILED')
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours, method,
+           status;
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'refund:total', 0, count(*), sum(amount)
+  FROM refunds, stats_spans
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours;
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'refund:' || status, 0, count(*), sum(amount)
+  FROM refunds, stats_spans WHERE status IN ('PROCESSED', 'FAILED')
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours, status;
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'delivery:total', 0, count(*), 0
+  FROM webhook_deliveries, stats_spans
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours;
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'delivery:' || status, 0, count(*), 0
+  FROM webhook_deliveries, stats_spans WHERE status IN ('success', 'failed')
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours, status;
+INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
+  SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours,
+         'delivery_retries', 0, sum(attempts - 1), 0
+  FROM webhook_deliveries, stats_spans WHERE attempts > 1
+  GROUP BY merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours;
+INSERT INTO payment_latency_stats
+    (merchant_id, span_hours, hour, bucket, count, sum_us, min_us, max_us)
+  SELECT merchant_id, span_hours, hour, bucket, count(*), sum(latency), min(latency), max(latency)
+  FROM (SELECT merchant_id, span_hours, created_at / 3600000000 / span_hours * span_hours AS hour,
                finished_at - processing_started_at AS latency,
-               CASE WHEN finished_at - processing_started_at < 1000
+               CASE WHEN finished_at - processing_started_at < 100
                     THEN finished_at - processing_started_at
-                    ELSE length(CAST(finished_at - processing_started_at AS TEXT)) * 1000
-                         + CAST(substr(CAST(finished_at - processing_started_at AS TEXT), 1, 3)
+                    ELSE length(CAST(finished_at - processing_started_at AS TEXT)) * 100
+                         + CAST(substr(CAST(finished_at - processing_started_at AS TEXT), 1, 2)
                                 AS BIGINT) END AS bucket
-        FROM payments
-        WHERE processing_started_at IS NOT NULL AND finished_at IS NOT NULL) AS settled
-  GROUP BY merchant_id, hour, bucket;
+        FROM payments, stats_spans
+        WHERE status IN ('SUCCESS', 'FAILED') AND processing_started_at IS NOT NULL
+          AND finished_at IS NOT NULL) AS settled
+  GROUP BY merchant_id, span_hours, hour, bucket;
+DROP TABLE stats_spans;
 )sql"},
 };
 

@@ -90,7 +90,7 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           p.amount_refunded,
                           p.version};
   if (auto r = conn.execute(kInsert, params); !r) return fail(r.error());
-  return add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, p.status), 1,
+  return add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, kTotal), 1,
                       p.amount);
 }
 
@@ -107,18 +107,14 @@ Status update_payment(Connection& conn, Payment& p, std::string_view previous_st
                           p.updated_at,
                           p.version};
   if (auto r = conn.execute(kUpdate, params); !r) return fail(r.error());
-  if (previous_status == p.status) return {};
-  if (auto s = add_to_stats(conn, p.merchant_id, p.created_at,
-                            payment_metric(p.method, previous_status), -1, -p.amount);
-      !s) {
-    return s;
-  }
+  // Totals change once, when the payment reaches its final status.
+  if (is_final_payment_status(previous_status) || !is_final_payment_status(p.status)) return {};
   if (auto s = add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, p.status),
                             1, p.amount);
       !s) {
     return s;
   }
-  if (is_final_payment_status(p.status) && p.processing_started_at && p.finished_at) {
+  if (p.processing_started_at && p.finished_at) {
     return add_payment_latency(conn, p.merchant_id, p.created_at,
                                *p.finished_at - *p.processing_started_at);
   }

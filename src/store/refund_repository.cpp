@@ -63,7 +63,7 @@ Status insert_refund(Connection& conn, const Refund& r) {
                           r.updated_at,
                           r.version};
   if (auto res = conn.execute(kInsert, params); !res) return fail(res.error());
-  return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(r.status), 1, r.amount);
+  return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(kTotal), 1, r.amount);
 }
 
 Status update_refund(Connection& conn, Refund& r, std::string_view previous_status) {
@@ -76,12 +76,8 @@ Status update_refund(Connection& conn, Refund& r, std::string_view previous_stat
                           r.updated_at,
                           r.version};
   if (auto res = conn.execute(kUpdate, params); !res) return fail(res.error());
-  if (previous_status == r.status) return {};
-  if (auto st = add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(previous_status), -1,
-                             -r.amount);
-      !st) {
-    return st;
-  }
+  // Totals change once, when the refund leaves PENDING.
+  if (previous_status != kRefundPending || r.status == kRefundPending) return {};
   return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(r.status), 1, r.amount);
 }
 

@@ -204,7 +204,7 @@ Status insert_delivery(Connection& conn, const Delivery& d) {
                           d.created_at,
                           d.updated_at};
   if (auto r = conn.execute(kInsertDelivery, params); !r) return fail(r.error());
-  return add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(d.status), 1, 0);
+  return add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(kTotal), 1, 0);
 }
 
 Status update_delivery(Connection& conn, const Delivery& d, const Delivery& previous) {
@@ -216,15 +216,21 @@ Status update_delivery(Connection& conn, const Delivery& d, const Delivery& prev
                           nullable(d.next_attempt_at),
                           d.updated_at};
   if (auto r = conn.execute(kUpdateDelivery, params); !r) return fail(r.error());
+  // success and failed are counted; a manual retry takes its entry back to pending.
   if (previous.status != d.status) {
-    if (auto st = add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(previous.status),
-                               -1, 0);
-        !st) {
-      return st;
+    if (previous.status != kDeliveryPending) {
+      if (auto st = add_to_stats(conn, d.merchant_id, d.created_at,
+                                 delivery_metric(previous.status), -1, 0);
+          !st) {
+        return st;
+      }
     }
-    if (auto st = add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(d.status), 1, 0);
-        !st) {
-      return st;
+    if (d.status != kDeliveryPending) {
+      if (auto st =
+              add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(d.status), 1, 0);
+          !st) {
+        return st;
+      }
     }
   }
   // Retries: attempts after the first.

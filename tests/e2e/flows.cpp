@@ -8,20 +8,6 @@ namespace paygate::test {
 
 namespace json = boost::json;
 
-MerchantCreds create_merchant(const TestServer& server, std::string_view name) {
-  const auto r = server.run_cli({"merchant", "create", "--name", std::string(name), "--email",
-                                 std::string(name) + "@example.com"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  boost::system::error_code ec;
-  const auto v = json::parse(r.out, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
-    return {};
-  }
-  const auto& o = v.as_object();
-  return {str(o.at("id")), str(o.at("api_key")), str(o.at("api_secret"))};
-}
-
 std::string create_order(HttpClient& c, const Headers& headers, std::int64_t amount) {
   const auto res =
       c.post("/api/v1/orders", json::serialize(json::object{{"amount", amount}}), headers);

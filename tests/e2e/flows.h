@@ -14,16 +14,6 @@ namespace paygate::test {
 
 inline constexpr std::int64_t kOrderAmount = 50000;
 
-struct MerchantCreds {
-  std::string id;
-  std::string key;
-  std::string secret;
-  Headers headers() const { return auth(key, secret); }
-};
-
-// A new merchant, made with `paygate merchant create` on the server's database.
-MerchantCreds create_merchant(const TestServer& server, std::string_view name = "B");
-
 // POST /orders for amount; the order's id.
 std::string create_order(HttpClient& c, const Headers& headers = demo_auth(),
                          std::int64_t amount = kOrderAmount);

@@ -530,4 +530,19 @@ ProcessResult TestServer::run_cli(const std::vector<std::string>& args) const {
   return run_paygate(full);
 }
 
+MerchantCreds create_merchant(const TestServer& server, const std::string& name,
+                              const std::string& email) {
+  const auto r = server.run_cli({"merchant", "create", "--name", name, "--email",
+                                 email.empty() ? name + "@example.com" : email});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(r.out, ec);
+  if (ec || !v.is_object()) {
+    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
+    return {};
+  }
+  const auto& o = v.as_object();
+  return {str(o.at("id")), str(o.at("api_key")), str(o.at("api_secret"))};
+}
+
 }  // namespace paygate::test
