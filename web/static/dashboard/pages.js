@@ -168,8 +168,8 @@ function detailRows(pairs) {
     [h('dt', { text: k }), h('dd', {}, v === null || v === '' ? '—' : v)]));
 }
 
-function refundForm(p, onDone) {
-  const left = p.amount - (p.amount_refunded ?? 0);
+// left: what the refunds not FAILED (pending ones too) leave of the amount.
+function refundForm(p, left, onDone) {
   const amount = h('input', { type: 'text', inputmode: 'decimal', required: true,
     value: (left / 100).toFixed(2) });
   const reason = h('input', { type: 'text', maxlength: '255', placeholder: 'Customer request' });
@@ -222,7 +222,9 @@ export async function payment(view, params, id, notice = '') {
     const capture = p.status === 'SUCCESS' && !p.captured
       ? h('button', { type: 'button', onclick: async () => { await api.post(`/payments/${p.id}/capture`); reload(); },
         text: 'Capture' }) : null;
-    const refundable = p.status === 'SUCCESS' && p.captured && (p.amount_refunded ?? 0) < p.amount;
+    const left = p.amount - refunds.items.filter((r) => r.status !== 'FAILED')
+      .reduce((sum, r) => sum + r.amount, 0);
+    const refundable = p.status === 'SUCCESS' && p.captured && left > 0;
     view.replaceChildren(
       title(`Payment ${p.id}`, capture ?? ''),
       notice ? h('p', { class: 'notice', role: 'status', text: notice }) : '',
@@ -241,7 +243,7 @@ export async function payment(view, params, id, notice = '') {
         { label: 'Reason', cell: (r) => r.reason ?? '—' },
         { label: 'Created', cell: (r) => formatTime(r.created_at) },
       ], refunds.items, { empty: 'No refunds.' }),
-      refundable ? refundForm(p, reload) : '',
+      refundable ? refundForm(p, left, reload) : '',
       h('h2', { text: 'Events' }),
       timeline(p, refunds.items));
   } catch (e) {
