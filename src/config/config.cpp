@@ -33,8 +33,8 @@ Status parse_int(std::string_view name, const std::string& text, long long min, 
     return fail(bad_setting(name, "must be a whole number"));
   }
   if (value < min || value > max) {
-    return fail(bad_setting(name, "must be from " + std::to_string(min) + " to " +
-                                      std::to_string(max)));
+    return fail(
+        bad_setting(name, "must be from " + std::to_string(min) + " to " + std::to_string(max)));
   }
   out = value;
   return {};
@@ -134,8 +134,7 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"max-connections", "PAYGATE_MAX_CONNECTIONS", 1, 1'000'000, &c.max_connections},
       {"read-timeout-ms", "PAYGATE_READ_TIMEOUT_MS", 100, 3'600'000, &c.read_timeout_ms},
       {"idle-timeout-ms", "PAYGATE_IDLE_TIMEOUT_MS", 100, 3'600'000, &c.idle_timeout_ms},
-      {"shutdown-timeout-ms", "PAYGATE_SHUTDOWN_TIMEOUT_MS", 0, 3'600'000,
-       &c.shutdown_timeout_ms},
+      {"shutdown-timeout-ms", "PAYGATE_SHUTDOWN_TIMEOUT_MS", 0, 3'600'000, &c.shutdown_timeout_ms},
       {"", "PAYGATE_PROCESSING_DELAY_MS", 0, 3'600'000, &c.processing_delay_ms},
       {"", "PAYGATE_PROCESSING_TIMEOUT_MS", 1000, 86'400'000, &c.processing_timeout_ms},
       {"", "PAYGATE_RECONCILE_INTERVAL_MS", 100, 3'600'000, &c.reconcile_interval_ms},
@@ -158,7 +157,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
     }
   }
   c.max_body_bytes = static_cast<std::size_t>(body_int);
-  if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.threads == 0)
+    c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   if (auto v = env("PAYGATE_FAILURE_RATE")) {
     char* end = nullptr;
@@ -191,8 +191,14 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
                                                    "warn",  "error", "off"};
     bool known = false;
     for (auto l : kLevels) known = known || *v == l;
-    if (!known) return fail(bad_setting("log-level", "must be trace, debug, info, warn, error or off"));
+    if (!known)
+      return fail(bad_setting("log-level", "must be trace, debug, info, warn, error or off"));
     c.log_level = *v;
+  }
+  if (auto v = lookup(flags, env, "log-format", "PAYGATE_LOG_FORMAT")) {
+    if (*v != "text" && *v != "json")
+      return fail(bad_setting("log-format", "must be text or json"));
+    c.log_format = *v;
   }
   return c;
 }

@@ -20,6 +20,7 @@
 
 #include "config/database_url.h"
 #include "core/error.h"
+#include "metrics/registry.h"
 #include "store/function_ref.h"
 
 namespace paygate::store {
@@ -104,6 +105,10 @@ class Database {
 struct DatabaseOptions {
   int readers = 2;
   int max_batch = 512;  // most writes committed together
+  // Where a backend reports its commits, when set: seconds per COMMIT and
+  // writes per committed transaction.
+  metrics::Histogram* commit_seconds = nullptr;
+  metrics::Histogram* commit_batch_size = nullptr;
 };
 
 // Opens the database a URL names; a clear error when it cannot.

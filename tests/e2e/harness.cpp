@@ -409,6 +409,14 @@ bool TestServer::wait_healthy(std::chrono::milliseconds timeout) {
 
 TestServer::~TestServer() {
   if (running()) stop(SIGKILL);
+  // Whatever the test did, the demo secret and the test cards must not have
+  // reached the log (a whole e2e run is checked this way).
+  const std::string log = read_file(log_path_);
+  for (std::string_view secret :
+       {kDemoSecret, std::string_view("4111111111111111"), std::string_view("4000000000000002"),
+        std::string_view("4000000000009995"), std::string_view("4000000000000077")}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " is in the server's log";
+  }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
