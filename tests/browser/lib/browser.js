@@ -93,3 +93,36 @@ export async function merchantSite(html) {
   const url = `http://127.0.0.1:${server.address().port}/`;
   return { url, close: () => new Promise((r) => server.close(r)) };
 }
+
+// A webhook receiver: answers `status` (changeable) and keeps what it got.
+export async function webhookReceiver(status = 200) {
+  const received = [];
+  const state = { status };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(state.status, { 'Content-Type': 'text/plain' });
+      res.end(state.status < 300 ? 'ok' : 'not now');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks`,
+    received,
+    setStatus: (s) => { state.status = s; },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+// A successful checkout payment of a new order, by the public API.
+export async function paidOrder(amount = 50000, vpa = 'success@upi') {
+  const order = await createOrder(amount);
+  const p = await api('POST', '/payments/public', { order_id: order.id, method: 'upi', vpa }, { secret: null });
+  if (p.status !== 201) throw new Error(`payment: ${p.status} ${JSON.stringify(p.body)}`);
+  return eventually(async () => {
+    const r = await api('GET', `/payments/${p.body.id}`);
+    return ['SUCCESS', 'FAILED'].includes(r.body.status) && r.body;
+  }, { what: 'the payment to settle' });
+}

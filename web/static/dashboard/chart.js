@@ -18,7 +18,7 @@ export function barChart(bars, { height = 180, label = 'Chart' } = {}) {
   const innerH = height - pad.top - pad.bottom;
   const step = innerW / Math.max(1, bars.length);
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label,
-    class: 'chart', preserveAspectRatio: 'none' });
+    class: 'chart' });
   svg.append(el('title', {}, label));
   for (const t of [0, 0.5, 1]) {
     const y = pad.top + innerH * (1 - t);

@@ -168,8 +168,8 @@ function detailRows(pairs) {
     [h('dt', { text: k }), h('dd', {}, v === null || v === '' ? '—' : v)]));
 }
 
-function refundForm(p, onDone) {
-  const left = p.amount - (p.amount_refunded ?? 0);
+// left: what the refunds not FAILED (pending ones too) leave of the amount.
+function refundForm(p, left, onDone) {
   const amount = h('input', { type: 'text', inputmode: 'decimal', required: true,
     value: (left / 100).toFixed(2) });
   const reason = h('input', { type: 'text', maxlength: '255', placeholder: 'Customer request' });
@@ -187,8 +187,7 @@ function refundForm(p, onDone) {
       const body = { payment_id: p.id, amount: minor };
       if (reason.value.trim()) body.reason = reason.value.trim();
       const r = await api.post('/refunds', body);
-      msg.textContent = `Refund ${r.id} created (${r.status}).`;
-      onDone();
+      onDone(`Refund ${r.id} created (${r.status}).`);
     } catch (err) {
       msg.textContent = err.message;
     }
@@ -212,20 +211,23 @@ function timeline(p, refunds) {
     items.map((i) => h('li', {}, h('time', { datetime: i.at, text: formatTime(i.at) }), ' ', i.text)));
 }
 
-export async function payment(view, params, id) {
+export async function payment(view, params, id, notice = '') {
   view.replaceChildren(title('Payment'), h('p', { text: 'Loading…' }));
   try {
     const [p, refunds] = await Promise.all([
       api.get(`/payments/${encodeURIComponent(id)}`),
       api.get(`/refunds${api.query({ payment_id: id, count: 100 })}`),
     ]);
-    const reload = () => payment(view, params, id);
+    const reload = (message = '') => payment(view, params, id, message);
     const capture = p.status === 'SUCCESS' && !p.captured
       ? h('button', { type: 'button', onclick: async () => { await api.post(`/payments/${p.id}/capture`); reload(); },
         text: 'Capture' }) : null;
-    const refundable = p.status === 'SUCCESS' && p.captured && (p.amount_refunded ?? 0) < p.amount;
+    const left = p.amount - refunds.items.filter((r) => r.status !== 'FAILED')
+      .reduce((sum, r) => sum + r.amount, 0);
+    const refundable = p.status === 'SUCCESS' && p.captured && left > 0;
     view.replaceChildren(
       title(`Payment ${p.id}`, capture ?? ''),
+      notice ? h('p', { class: 'notice', role: 'status', text: notice }) : '',
       detailRows([
         ['Status', badge(p.status)], ['Amount', money(p)], ['Captured', p.captured ? 'yes' : 'no'],
         ['Method', p.method], ['VPA', p.vpa], ['Card', p.card_last4 ? `${p.card_network} •••• ${p.card_last4}` : undefined],
@@ -241,7 +243,7 @@ export async function payment(view, params, id) {
         { label: 'Reason', cell: (r) => r.reason ?? '—' },
         { label: 'Created', cell: (r) => formatTime(r.created_at) },
       ], refunds.items, { empty: 'No refunds.' }),
-      refundable ? refundForm(p, reload) : '',
+      refundable ? refundForm(p, left, reload) : '',
       h('h2', { text: 'Events' }),
       timeline(p, refunds.items));
   } catch (e) {
@@ -289,7 +291,7 @@ function endpointCard(w, refresh, notify) {
   const edit = h('form', { class: 'inline-form', 'aria-label': `Edit webhook ${w.url}` },
     labelled(`url-${w.id}`, 'URL', url), eventBoxes(`ev-${w.id}`, w.events),
     h('label', { class: 'check' }, active, ' Active'),
-    h('button', { type: 'submit', text: 'Save' }), msg);
+    h('button', { type: 'submit', text: 'Save' }));
   edit.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -318,6 +320,7 @@ function endpointCard(w, refresh, notify) {
         refresh();
       }),
       link(`#/webhook-logs?webhook_id=${encodeURIComponent(w.id)}`, 'Logs')),
+    msg,
     h('details', {}, h('summary', { text: 'Edit' }), edit));
 }
 
