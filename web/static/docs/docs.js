@@ -4,6 +4,16 @@
 (function () {
   'use strict';
   var config = window.PAYGATE_DOCS || { url: '/api/v1/openapi.json' };
+  if (!window.SwaggerUIBundle) {
+    // A build without Swagger UI (-DPAYGATE_SWAGGER_UI=OFF): point at the JSON instead.
+    var root = document.getElementById('swagger-ui');
+    root.textContent = 'Swagger UI is not part of this build. The description: ';
+    var link = document.createElement('a');
+    link.href = config.url;
+    link.textContent = config.url;
+    root.appendChild(link);
+    return;
+  }
   var ui = window.SwaggerUIBundle({
     url: config.url,
     dom_id: '#swagger-ui',
