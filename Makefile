@@ -11,7 +11,7 @@ CMAKE_FLAGS ?=
 LISTEN ?= 127.0.0.1:8000
 DATABASE ?= sqlite://./paygate.db
 
-.PHONY: run test deps build release debug asan test-debug test-asan test-pg bench bench-pg format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser openapi-check bench bench-pg format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,8 +33,17 @@ asan: deps build/asan/build.ninja
 run: release
 	./build/release/paygate serve --test-mode --listen $(LISTEN) --database $(DATABASE)
 
+# The Debug run records every response the e2e tests see; openapi-check then
+# validates them against openapi/paygate.yaml.
 test-debug: debug
-	cd build/debug && ctest --output-on-failure -j $(JOBS)
+	rm -rf build/debug/e2e-responses && mkdir -p build/debug/e2e-responses
+	cd build/debug && PAYGATE_E2E_RECORD_DIR=$(CURDIR)/build/debug/e2e-responses \
+	  ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory openapi-check
+openapi-check:
+	bash scripts/npm-install.sh tests/openapi build/npm/openapi
+	node tests/openapi/validate.mjs --modules build/npm/openapi/node_modules \
+	  --spec build/debug/openapi.json --records build/debug/e2e-responses
 test-asan: asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
@@ -43,7 +52,12 @@ test-asan: asan
 test-pg: debug
 	tests/pg/with-postgres.sh sh -c 'cd build/debug && ctest -L e2e --output-on-failure -j $(JOBS)'
 
-test: test-debug test-pg test-asan
+# The checkout, checkout.js and dashboard in Debian's chromium (playwright-core
+# from npm, pinned by tests/browser/package-lock.json), against the Debug binary.
+test-browser: debug
+	bash tests/browser/run.sh build/debug/paygate
+
+test: test-debug test-pg test-asan test-browser
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver

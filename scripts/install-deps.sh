@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libgtest-dev
   wrk sqlite3 curl postgresql
+  nodejs chromium python3 python3-yaml
 )
 
 missing=()
@@ -18,6 +19,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm ships inside some nodejs builds (NodeSource's); ask apt only when absent.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

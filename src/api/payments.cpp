@@ -190,6 +190,7 @@ asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& r
   page.window = *window;
   page.order_id = req.query_param("order_id").value_or("");
   page.status = req.query_param("status").value_or("");
+  page.method = req.query_param("method").value_or("");
   auto payments = co_await s.payments.list(*merchant, std::move(page));
   if (!payments) co_return fail(std::move(payments.error()));
   JsonWriter w(256 + payments->size() * 480);

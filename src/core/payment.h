@@ -56,6 +56,7 @@ struct PaymentPage {
   PageWindow window;
   std::string order_id;  // "" for any
   std::string status;    // "" for any
+  std::string method;    // "" for any, else "card" or "upi"
 };
 
 }  // namespace paygate

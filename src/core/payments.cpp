@@ -100,6 +100,9 @@ Status validate_payment_page(const PaymentPage& page) {
     return fail(
         Error::bad_request("status must be CREATED, PROCESSING, SUCCESS or FAILED", "status"));
   }
+  if (!page.method.empty() && page.method != kMethodCard && page.method != kMethodUpi) {
+    return fail(Error::bad_request("method must be card or upi", "method"));
+  }
   return {};
 }
 

@@ -51,10 +51,8 @@ Router::Match Router::match(Method method, std::string_view path) const {
     for (std::size_t i = 0; i < count && ok; ++i) {
       const auto& seg = route.segments[i];
       if (seg.starts_with('{')) {
-        if (segments[i].empty() || n == params.size())
-          ok = false;
-        else
-          params[n++] = segments[i];
+        if (segments[i].empty() || n == params.size()) ok = false;
+        else params[n++] = segments[i];
       } else {
         ok = seg == segments[i];
       }
@@ -77,6 +75,13 @@ Router::Match Router::match(Method method, std::string_view path) const {
     }
   }
   return best;
+}
+
+void Router::wrap(const std::function<bool(Method, std::string_view)>& which,
+                  const std::function<Handler(Handler)>& wrapper) {
+  for (auto& r : routes_) {
+    if (which(r.method, r.pattern)) r.handler = wrapper(std::move(r.handler));
+  }
 }
 
 std::vector<std::pair<Method, std::string>> Router::routes() const {

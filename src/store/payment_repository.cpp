@@ -25,7 +25,7 @@ constexpr Sql kFindAny{"SELECT " PAYGATE_PAYMENT_COLUMNS " FROM payments WHERE i
 constexpr Sql kList{"SELECT " PAYGATE_PAYMENT_COLUMNS
                     " FROM payments WHERE merchant_id = $1 AND created_at >= $2"
                     " AND created_at <= $3 AND ($6 = '' OR order_id = $6)"
-                    " AND ($7 = '' OR status = $7)"
+                    " AND ($7 = '' OR status = $7) AND ($8 = '' OR method = $8)"
                     " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
 constexpr Sql kStuck{"SELECT " PAYGATE_PAYMENT_COLUMNS
                      " FROM payments WHERE status = 'PROCESSING' AND processing_started_at < $1"
@@ -135,7 +135,8 @@ Result<std::optional<Payment>> find_payment_any(Connection& conn, std::string_vi
 Result<std::vector<Payment>> list_payments(Connection& conn, std::string_view merchant_id,
                                            const PaymentPage& page) {
   const PageWindow& w = page.window;
-  const Param params[] = {merchant_id, w.from, w.to, w.count, w.skip, page.order_id, page.status};
+  const Param params[] = {merchant_id, w.from,        w.to,        w.count,
+                          w.skip,      page.order_id, page.status, page.method};
   return query_all(conn, kList, params, from_row);
 }
 

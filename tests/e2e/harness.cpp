@@ -26,6 +26,8 @@
 #include <regex>
 #include <sstream>
 
+#include "recorder.h"
+
 extern char** environ;
 
 namespace paygate::test {
@@ -207,7 +209,9 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
       bhttp::read(reader, impl_->buffer, parser);
       auto res = parser.release();
       if (!res.keep_alive()) impl_->connected = false;
-      return from_beast(std::move(res));
+      HttpResponse out = from_beast(std::move(res));
+      record_exchange(method, target, out);
+      return out;
     } catch (const std::exception& e) {
       impl_->connected = false;
       if (attempt == 1) {
