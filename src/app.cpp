@@ -36,6 +36,8 @@ namespace {
 std::unique_ptr<store::Database> open_or_report(const Config& config, int readers) {
   store::DatabaseOptions options;
   options.readers = readers;
+  options.max_queued_writes = static_cast<std::size_t>(config.max_queued_writes);
+  options.max_queued_reads = static_cast<std::size_t>(config.max_queued_reads);
   auto db = store::open_database(config.database, options);
   if (!db) {
     std::fprintf(stderr, "paygate: %s\n", db.error().description.c_str());

@@ -3,6 +3,7 @@
 #include "api/health.h"
 #include "api/orders.h"
 #include "api/payments.h"
+#include "api/rate_limit.h"
 #include "api/refunds.h"
 #include "api/test_jobs.h"
 #include "api/webhooks.h"
@@ -16,6 +17,7 @@ void add_routes(http::Router& router, const Services& s) {
   add_refund_routes(router, s);
   add_webhook_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
+  add_rate_limits(router, s.config);
 }
 
 }  // namespace paygate::api

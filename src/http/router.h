@@ -28,6 +28,10 @@ class Router {
   };
   Match match(Method method, std::string_view path) const;
 
+  // Replaces every registered handler h by wrap(method, pattern, h): policy
+  // that applies to whole groups of routes (rate limits) in one place.
+  void wrap(const std::function<Handler(Method, std::string_view, Handler)>& wrap);
+
   // Every registered (method, pattern), for tests and documentation checks.
   std::vector<std::pair<Method, std::string>> routes() const;
 

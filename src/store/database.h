@@ -104,6 +104,11 @@ class Database {
 struct DatabaseOptions {
   int readers = 2;
   int max_batch = 512;  // most writes committed together
+  // Work waiting for a database thread; beyond this, submit answers
+  // SERVICE_UNAVAILABLE (503, Retry-After) at once, so that memory and
+  // latency stay bounded under any load.
+  std::size_t max_queued_writes = 10'000;
+  std::size_t max_queued_reads = 10'000;
 };
 
 // Opens the database a URL names; a clear error when it cannot.
