@@ -10,6 +10,8 @@ packages=(
   libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libgtest-dev
   wrk sqlite3 curl
+  clang-16 libclang-rt-16-dev  # fuzzing (libFuzzer, ASan+UBSan); clang-14 cannot build std::expected
+  gnuplot-nox python3          # bench/soak (driver and chart)
 )
 
 missing=()
