@@ -60,7 +60,7 @@ test-asan: asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-debug test-asan
+test: test-debug test-asan test-fuzz
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver

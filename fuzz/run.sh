@@ -10,6 +10,9 @@ seconds="${FUZZ_SECONDS:-300}"
 build=build/fuzz
 targets=(http_request json_bodies instrument config_text)
 mkdir -p "$build/artifacts" "$build/logs"
+symbolizer=$(command -v llvm-symbolizer || true)
+if [ -n "$symbolizer" ]; then export ASAN_SYMBOLIZER_PATH="$symbolizer"; fi
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 run_one() {
   local t="$1" seconds="$2" build="$3"
