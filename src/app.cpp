@@ -1,43 +1,51 @@
 #include "app.h"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <thread>
-
-#include <curl/curl.h>
-
 #include <future>
+#include <thread>
 
 #include "api/routes.h"
 #include "core/idempotency.h"
 #include "core/ids.h"
+#include "core/json_writer.h"
 #include "core/merchants.h"
 #include "core/payments.h"
 #include "core/processor.h"
 #include "core/refunds.h"
+#include "core/stats.h"
 #include "core/webhooks.h"
-#include "jobs/runner.h"
-#include "webhooks/deliverer.h"
-#include "webhooks/delivery_pool.h"
-#include "core/json_writer.h"
 #include "http/server.h"
+#include "jobs/runner.h"
 #include "store/merchant_repository.h"
 #include "store/settings_repository.h"
+#include "webhooks/deliverer.h"
+#include "webhooks/delivery_pool.h"
 
 namespace paygate {
 
 namespace {
 
-std::unique_ptr<store::Database> open_or_report(const Config& config, int readers) {
+std::unique_ptr<store::Database> open_or_report(const Config& config, int readers,
+                                                metrics::Registry* metrics = nullptr) {
   store::DatabaseOptions options;
   options.readers = readers;
   options.max_queued_writes = static_cast<std::size_t>(config.max_queued_writes);
   options.max_queued_reads = static_cast<std::size_t>(config.max_queued_reads);
+  if (metrics != nullptr) {
+    static constexpr double kBatchSizes[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+    options.commit_seconds =
+        &metrics->histogram("paygate_db_commit_duration_seconds",
+                            "Time a database COMMIT takes (durable).", metrics::latency_buckets());
+    options.commit_batch_size =
+        &metrics->histogram("paygate_db_commit_batch_size",
+                            "Writes committed together in one transaction.", kBatchSizes);
+  }
   auto db = store::open_database(config.database, options);
   if (!db) {
     std::fprintf(stderr, "paygate: %s\n", db.error().description.c_str());
@@ -97,13 +105,6 @@ class SignalWatcher {
 
 }  // namespace
 
-void setup_logging(const Config& config) {
-  auto logger = spdlog::stderr_color_mt("paygate");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-}
-
 namespace {
 
 Status seed_demo_merchant(store::Database& db) {
@@ -133,7 +134,9 @@ Result<std::string> fingerprint_key(const Config& config, store::Database& db) {
 int run_gateway(const Config& config, bool run_api, bool run_workers) {
   block_shutdown_signals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  auto db = open_or_report(config, config.db_readers);
+  const auto started = std::chrono::steady_clock::now();
+  metrics::Registry metrics;
+  auto db = open_or_report(config, config.db_readers, &metrics);
   if (!db) return kExitFailure;
 
   std::string default_key;
@@ -158,6 +161,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                                   config.worker_concurrency,
                                   std::chrono::milliseconds(config.job_lease_ms),
                                   std::chrono::milliseconds(config.job_poll_ms),
+                                  &metrics,
                               });
   MerchantDirectory merchants(*db);
   OrderService orders(*db);
@@ -175,11 +179,13 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
       *db, run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
   std::vector<std::chrono::milliseconds> schedule;
   for (int ms : config.webhook_retry_schedule_ms) schedule.emplace_back(ms);
-  webhooks::Deliverer deliverer(*db, delivery_pool,
-                                webhooks::DeliverySettings{
-                                    std::move(schedule),
-                                    std::chrono::milliseconds(config.webhook_timeout_ms),
-                                    config.webhook_allow_private});
+  webhooks::Deliverer deliverer(
+      *db, delivery_pool,
+      webhooks::DeliverySettings{std::move(schedule),
+                                 std::chrono::milliseconds(config.webhook_timeout_ms),
+                                 config.webhook_allow_private},
+      &metrics);
+  StatsService stats(*db);
   IdempotencyService idempotency(*db, std::int64_t{config.idempotency_ttl_ms} * 1000,
                                  std::int64_t{config.idempotency_lock_ms} * 1000);
 
@@ -188,8 +194,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                  "idempotency key purge", [&idempotency] { return idempotency.purge_expired(); });
     runner.on(kJobProcessPayment, [&payments](const Job& job) { return payments.process(job); });
     runner.on(kJobProcessRefund, [&refunds](const Job& job) { return refunds.process(job); });
-    runner.on(kJobDeliverWebhook,
-              [&deliverer](const Job& job) { return deliverer.process(job); });
+    runner.on(kJobDeliverWebhook, [&deliverer](const Job& job) { return deliverer.process(job); });
     runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
                  [&payments] { return payments.reconcile(); });
     runner.start();
@@ -197,28 +202,24 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
 
   int exit_code = kExitOk;
   if (run_api) {
-    const api::Services services{config,
-                                 *db,
-                                 merchants,
-                                 orders,
-                                 payments,
-                                 refunds,
-                                 idempotency,
-                                 webhook_service,
-                                 [&runner] { return runner.running(); },
-                                 default_key};
+    const api::Services services{
+        config,     *db,     merchants,   orders,
+        payments,   refunds, idempotency, webhook_service,
+        stats,      metrics, started,     [&runner] { return runner.running(); },
+        default_key};
     http::Router router;
     api::add_routes(router, services);
-    http::Server server(config, router);
+    http::HttpMetrics http_metrics(metrics, router);
+    http::Server server(config, router, &http_metrics);
     if (auto s = server.listen(); !s) {
       std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
       exit_code = kExitFailure;
     } else {
       SignalWatcher signals([&server] { server.shutdown(); });
-      spdlog::info("paygate {} listening on {}:{} ({} threads, workers {}, database {}, test mode {})",
-                   PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
-                   run_workers ? "on" : "off", config.database.redacted(),
-                   config.test_mode ? "on" : "off");
+      spdlog::info(
+          "paygate {} listening on {}:{} ({} threads, workers {}, database {}, test mode {})",
+          PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
+          run_workers ? "on" : "off", config.database.redacted(), config.test_mode ? "on" : "off");
       server.run();
     }
   } else {
@@ -236,9 +237,13 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
 
 }  // namespace
 
-int run_serve(const Config& config) { return run_gateway(config, true, config.run_workers); }
+int run_serve(const Config& config) {
+  return run_gateway(config, true, config.run_workers);
+}
 
-int run_worker(const Config& config) { return run_gateway(config, false, true); }
+int run_worker(const Config& config) {
+  return run_gateway(config, false, true);
+}
 
 int run_migrate(const Config& config) {
   auto db = open_or_report(config, 1);

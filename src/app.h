@@ -12,7 +12,6 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
-void setup_logging(const Config& config);
 int run_serve(const Config& config);
 int run_worker(const Config& config);
 int run_migrate(const Config& config);

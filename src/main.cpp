@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "config/config.h"
+#include "logging/log.h"
 
 namespace po = boost::program_options;
 
@@ -36,19 +37,29 @@ po::options_description database_options() {
 
 po::options_description serve_options() {
   po::options_description d("serve options");
-  d.add_options()
-      ("listen", po::value<std::string>(), "HOST:PORT to listen on (env PAYGATE_LISTEN, default 127.0.0.1:8000)")
-      ("test-mode", po::bool_switch(), "demo merchant and /test endpoints (env PAYGATE_TEST_MODE=1)")
-      ("no-workers", po::bool_switch(), "serve the API only, run no job workers")
-      ("threads", po::value<std::string>(), "I/O threads (env PAYGATE_THREADS, default: cores)")
-      ("db-readers", po::value<std::string>(), "database reader connections (env PAYGATE_DB_READERS, default 2)")
-      ("max-body-bytes", po::value<std::string>(), "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")
-      ("max-connections", po::value<std::string>(), "most open connections (env PAYGATE_MAX_CONNECTIONS, default 10000)")
-      ("read-timeout-ms", po::value<std::string>(), "time to receive one request (env PAYGATE_READ_TIMEOUT_MS, default 10000)")
-      ("idle-timeout-ms", po::value<std::string>(), "keep-alive idle time (env PAYGATE_IDLE_TIMEOUT_MS, default 60000)")
-      ("shutdown-timeout-ms", po::value<std::string>(), "grace for requests in flight at shutdown (env PAYGATE_SHUTDOWN_TIMEOUT_MS, default 10000)")
-      ("worker-concurrency", po::value<std::string>(), "jobs in flight per process (env PAYGATE_WORKER_CONCURRENCY, default 256)")
-      ("log-level", po::value<std::string>(), "trace|debug|info|warn|error|off (env PAYGATE_LOG_LEVEL, default info)");
+  d.add_options()("listen", po::value<std::string>(),
+                  "HOST:PORT to listen on (env PAYGATE_LISTEN, default 127.0.0.1:8000)")(
+      "test-mode", po::bool_switch(),
+      "demo merchant and /test endpoints (env PAYGATE_TEST_MODE=1)")(
+      "no-workers", po::bool_switch(), "serve the API only, run no job workers")(
+      "threads", po::value<std::string>(), "I/O threads (env PAYGATE_THREADS, default: cores)")(
+      "db-readers", po::value<std::string>(),
+      "database reader connections (env PAYGATE_DB_READERS, default 2)")(
+      "max-body-bytes", po::value<std::string>(),
+      "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")(
+      "max-connections", po::value<std::string>(),
+      "most open connections (env PAYGATE_MAX_CONNECTIONS, default 10000)")(
+      "read-timeout-ms", po::value<std::string>(),
+      "time to receive one request (env PAYGATE_READ_TIMEOUT_MS, default 10000)")(
+      "idle-timeout-ms", po::value<std::string>(),
+      "keep-alive idle time (env PAYGATE_IDLE_TIMEOUT_MS, default 60000)")(
+      "shutdown-timeout-ms", po::value<std::string>(),
+      "grace for requests in flight at shutdown (env PAYGATE_SHUTDOWN_TIMEOUT_MS, default 10000)")(
+      "worker-concurrency", po::value<std::string>(),
+      "jobs in flight per process (env PAYGATE_WORKER_CONCURRENCY, default 256)")(
+      "log-level", po::value<std::string>(),
+      "trace|debug|info|warn|error|off (env PAYGATE_LOG_LEVEL, default info)")(
+      "log-format", po::value<std::string>(), "text|json (env PAYGATE_LOG_FORMAT, default text)");
   d.add(database_options());
   return d;
 }
@@ -102,8 +113,10 @@ int with_config(const Parsed& p, const po::options_description& options,
   }
   auto config = paygate::load_config(p.flags, paygate::process_env());
   if (!config) return usage_error(config.error().description);
-  paygate::setup_logging(*config);
-  return run(*config);
+  paygate::logging::setup(*config);
+  const int code = run(*config);
+  paygate::logging::shutdown();
+  return code;
 }
 
 int run(const std::vector<std::string>& argv) {

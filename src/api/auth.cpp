@@ -2,13 +2,25 @@
 
 namespace paygate::api {
 
-boost::asio::awaitable<Result<Merchant>> authenticate_merchant(const Services& s,
-                                                               const http::Request& req) {
-  co_return co_await s.merchants.authenticate(req.header("X-Api-Key"), req.header("X-Api-Secret"));
+namespace {
+
+// Who the request is for, for the access log.
+Result<Merchant> noted(const http::Request& req, Result<Merchant> merchant) {
+  if (merchant && req.notes != nullptr) req.notes->merchant_id = merchant->id;
+  return merchant;
 }
 
-boost::asio::awaitable<Result<Merchant>> resolve_public_merchant(
-    const Services& s, const http::Request& req, const boost::json::object* body) {
+}  // namespace
+
+boost::asio::awaitable<Result<Merchant>> authenticate_merchant(const Services& s,
+                                                               const http::Request& req) {
+  co_return noted(
+      req, co_await s.merchants.authenticate(req.header("X-Api-Key"), req.header("X-Api-Secret")));
+}
+
+boost::asio::awaitable<Result<Merchant>> resolve_public_merchant(const Services& s,
+                                                                 const http::Request& req,
+                                                                 const boost::json::object* body) {
   std::string key(req.header("X-Api-Key"));
   if (key.empty() && body != nullptr) {
     if (const auto* v = body->if_contains("key_id"); v != nullptr && v->is_string()) {
@@ -23,7 +35,7 @@ boost::asio::awaitable<Result<Merchant>> resolve_public_merchant(
     }
     key = s.default_merchant_key;
   }
-  co_return co_await s.merchants.by_key(key);
+  co_return noted(req, co_await s.merchants.by_key(key));
 }
 
 }  // namespace paygate::api

@@ -21,20 +21,28 @@ Result<std::optional<Micros>> unix_seconds(const http::Request& req, std::string
 
 }  // namespace
 
-Result<PageWindow> parse_page_window(const http::Request& req) {
+Result<PageWindow> parse_time_window(const http::Request& req) {
   PageWindow page;
-  auto count = parse_query_int(req.query_param("count"), "count");
-  if (!count) return fail(count.error());
-  if (*count) page.count = **count;
-  auto skip = parse_query_int(req.query_param("skip"), "skip");
-  if (!skip) return fail(skip.error());
-  if (*skip) page.skip = **skip;
   auto from = unix_seconds(req, "from");
   if (!from) return fail(from.error());
   if (*from) page.from = **from;
   auto to = unix_seconds(req, "to");
   if (!to) return fail(to.error());
   if (*to) page.to = **to + 999'999;  // the whole second
+  if (page.from > page.to) return fail(Error::bad_request("from must not be after to", "from"));
+  return page;
+}
+
+Result<PageWindow> parse_page_window(const http::Request& req) {
+  auto window = parse_time_window(req);
+  if (!window) return fail(window.error());
+  PageWindow page = *window;
+  auto count = parse_query_int(req.query_param("count"), "count");
+  if (!count) return fail(count.error());
+  if (*count) page.count = **count;
+  auto skip = parse_query_int(req.query_param("skip"), "skip");
+  if (!skip) return fail(skip.error());
+  if (*skip) page.skip = **skip;
   return page;
 }
 

@@ -8,5 +8,7 @@ namespace paygate::api {
 
 // from/to are unix times in seconds; `to` includes its whole second.
 Result<PageWindow> parse_page_window(const http::Request& req);
+// Only from/to (count and skip keep their defaults).
+Result<PageWindow> parse_time_window(const http::Request& req);
 
 }  // namespace paygate::api

@@ -13,7 +13,7 @@ namespace paygate::api {
 // Which bucket a route's requests are counted in.
 enum class Audience { none, merchant, shopper };
 
-// /api/v1/…/public… is the shopper's; health and test routes are not limited.
+// /api/v1/…/public… is the shopper's; health, /metrics and test routes are not limited.
 Audience audience_of(std::string_view pattern);
 
 // Wraps every handler of router with the limits config asks for.

@@ -1,6 +1,7 @@
 // What the API handlers call: the configuration and the core services.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,7 +12,9 @@
 #include "core/orders.h"
 #include "core/payments.h"
 #include "core/refunds.h"
+#include "core/stats.h"
 #include "core/webhooks.h"
+#include "metrics/registry.h"
 #include "store/database.h"
 
 namespace paygate::api {
@@ -25,6 +28,9 @@ struct Services {
   RefundService& refunds;
   IdempotencyService& idempotency;
   WebhookService& webhooks;
+  StatsService& stats;
+  metrics::Registry& metrics;
+  std::chrono::steady_clock::time_point started;  // for the uptime metric
   // Whether this process runs job workers (for /test/jobs/status).
   std::function<bool()> workers_running;
   // The key of the merchant that keyless public calls are for (test mode's

@@ -33,8 +33,8 @@ Status parse_int(std::string_view name, const std::string& text, long long min, 
     return fail(bad_setting(name, "must be a whole number"));
   }
   if (value < min || value > max) {
-    return fail(bad_setting(name, "must be from " + std::to_string(min) + " to " +
-                                      std::to_string(max)));
+    return fail(
+        bad_setting(name, "must be from " + std::to_string(min) + " to " + std::to_string(max)));
   }
   out = value;
   return {};
@@ -159,7 +159,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
     }
   }
   c.max_body_bytes = static_cast<std::size_t>(body_int);
-  if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.threads == 0)
+    c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   if (auto v = env("PAYGATE_FAILURE_RATE")) {
     char* end = nullptr;
@@ -217,8 +218,14 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
                                                    "warn",  "error", "off"};
     bool known = false;
     for (auto l : kLevels) known = known || *v == l;
-    if (!known) return fail(bad_setting("log-level", "must be trace, debug, info, warn, error or off"));
+    if (!known)
+      return fail(bad_setting("log-level", "must be trace, debug, info, warn, error or off"));
     c.log_level = *v;
+  }
+  if (auto v = lookup(flags, env, "log-format", "PAYGATE_LOG_FORMAT")) {
+    if (*v != "text" && *v != "json")
+      return fail(bad_setting("log-format", "must be text or json"));
+    c.log_format = *v;
   }
   return c;
 }

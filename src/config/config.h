@@ -27,8 +27,8 @@ struct Config {
   int db_readers = 2;
   std::size_t max_body_bytes = 64 * 1024;
   int max_connections = 10'000;
-  int read_timeout_ms = 10'000;   // a whole request, once its first byte arrived
-  int idle_timeout_ms = 60'000;   // a keep-alive connection with no request
+  int read_timeout_ms = 10'000;  // a whole request, once its first byte arrived
+  int idle_timeout_ms = 60'000;  // a keep-alive connection with no request
   int shutdown_timeout_ms = 10'000;
   int processing_delay_ms = 1000;
   double failure_rate = 0.0;
@@ -37,14 +37,15 @@ struct Config {
   int worker_concurrency = 256;  // jobs in flight per worker process
   int job_lease_ms = 30'000;     // a claimed job is taken again when its worker is silent this long
   int job_poll_ms = 500;
-  int idempotency_ttl_ms = 86'400'000;      // a key's first answer is replayed this long
-  int idempotency_lock_ms = 60'000;         // a key still running this long is taken over
+  int idempotency_ttl_ms = 86'400'000;  // a key's first answer is replayed this long
+  int idempotency_lock_ms = 60'000;     // a key still running this long is taken over
   int idempotency_purge_interval_ms = 60'000;
   // Delays after each failed webhook attempt (test mode: seconds, not minutes).
   std::vector<int> webhook_retry_schedule_ms{60'000, 300'000, 1'800'000, 7'200'000};
   int webhook_timeout_ms = 5000;
   bool webhook_allow_private = false;  // on in test mode unless set
-  int webhook_concurrency = 32;        // deliveries in flight (HTTP threads)         // fallback poll for jobs enqueued by other processes
+  int webhook_concurrency = 32;  // deliveries in flight (HTTP threads)         // fallback poll for
+                                 // jobs enqueued by other processes
   // Key of the card fingerprints (HMAC-SHA256); generated and kept in the
   // database when not configured.
   std::string card_fingerprint_key;
@@ -56,6 +57,7 @@ struct Config {
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For is believed
   int max_queued_writes = 10'000;  // writes waiting for the writer; more get 503 at once
   int max_queued_reads = 10'000;
+  std::string log_format = "text";  // text | json
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;

@@ -25,7 +25,7 @@ struct Job {
   std::string id;
   std::string queue;
   std::string kind;
-  std::string subject_id;  // the payment, refund or delivery it is about
+  std::string subject_id;     // the payment, refund or delivery it is about
   std::int64_t attempts = 0;  // including the one under way, once claimed
   std::int64_t max_attempts = 5;
   Micros run_at = 0;
@@ -36,6 +36,12 @@ struct JobCounts {
   std::int64_t running = 0;
   std::int64_t done = 0;
   std::int64_t dead = 0;
+};
+
+struct QueueCount {
+  std::string queue;
+  std::string state;
+  std::int64_t count = 0;
 };
 
 }  // namespace paygate

@@ -9,5 +9,6 @@
 namespace paygate {
 
 boost::asio::awaitable<Result<JobCounts>> count_jobs(store::Database& db);
+boost::asio::awaitable<Result<std::vector<QueueCount>>> count_open_jobs(store::Database& db);
 
 }  // namespace paygate

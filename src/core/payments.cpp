@@ -73,6 +73,7 @@ Status settle(store::Connection& c, const Processor& processor, Payment& p, Micr
     if (!paid) return fail(paid.error());
     if (*paid) outcome = {false, "ORDER_ALREADY_PAID", "another payment of this order succeeded"};
   }
+  const std::string previous_status = p.status;
   p.status = std::string(outcome.success ? kPaymentSuccess : kPaymentFailed);
   if (outcome.success) {
     p.captured = p.capture_requested;
@@ -82,7 +83,7 @@ Status settle(store::Connection& c, const Processor& processor, Payment& p, Micr
   }
   p.finished_at = now;
   p.updated_at = now;
-  if (auto s = store::update_payment(c, p); !s) return s;
+  if (auto s = store::update_payment(c, p, previous_status); !s) return s;
   if (!outcome.success) return emit_payment_event(c, p, kEventPaymentFailed, now);
   if (auto s = store::mark_order_paid(c, p.order_id, now); !s) return s;
   if (auto s = emit_payment_event(c, p, kEventPaymentSuccess, now); !s) return s;
@@ -198,7 +199,7 @@ asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchan
         p.capture_requested = true;
       }
       p.updated_at = now_micros();
-      if (auto s = store::update_payment(c, p); !s) return fail(s.error());
+      if (auto s = store::update_payment(c, p, p.status); !s) return fail(s.error());
       if (p.captured) {
         if (auto s = emit_payment_event(c, p, kEventPaymentCaptured, p.updated_at); !s) {
           return fail(s.error());
@@ -221,7 +222,7 @@ asio::awaitable<Status> PaymentService::process(const Job& job) {
         p.status = std::string(kPaymentProcessing);
         p.processing_started_at = now;
         p.updated_at = now;
-        if (auto s = store::update_payment(c, p); !s) return s;
+        if (auto s = store::update_payment(c, p, kPaymentCreated); !s) return s;
         if (settings_.processing_delay > 0) {
           auto moved = store::continue_job_at(c, job, now + settings_.processing_delay, now);
           if (!moved) return fail(moved.error());
@@ -242,12 +243,13 @@ asio::awaitable<Status> PaymentService::reconcile() {
     auto stuck = store::find_stuck_payments(c, now - settings_.processing_timeout, 500);
     if (!stuck) return fail(stuck.error());
     for (Payment& p : *stuck) {
+      const std::string previous_status = p.status;
       p.status = std::string(kPaymentFailed);
       p.error_code = "PROCESSING_TIMEOUT";
       p.error_description = "the payment was not settled in time";
       p.finished_at = now;
       p.updated_at = now;
-      if (auto s = store::update_payment(c, p); !s) return s;
+      if (auto s = store::update_payment(c, p, previous_status); !s) return s;
       if (auto s = emit_payment_event(c, p, kEventPaymentFailed, now); !s) return s;
     }
     return {};

@@ -122,7 +122,7 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
       if (!r.processing_started_at) {
         r.processing_started_at = now;
         r.updated_at = now;
-        if (auto s = store::update_refund(c, r); !s) return s;
+        if (auto s = store::update_refund(c, r, r.status); !s) return s;
         if (processing_delay_ > 0) {
           auto moved = store::continue_job_at(c, job, now + processing_delay_, now);
           if (!moved) return fail(moved.error());
@@ -139,7 +139,7 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
         r.error_description = outcome.error_description;
       }
       r.updated_at = now;
-      if (auto s = store::update_refund(c, r); !s) return s;
+      if (auto s = store::update_refund(c, r, kRefundPending); !s) return s;
       if (outcome.success) {
         if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
       }

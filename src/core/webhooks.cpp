@@ -89,7 +89,7 @@ asio::awaitable<Result<std::vector<WebhookEndpoint>>> WebhookService::list(
 }
 
 asio::awaitable<Result<WebhookEndpoint>> WebhookService::get(const Merchant& merchant,
-                                                            std::string_view id) {
+                                                             std::string_view id) {
   auto found = co_await store::read(
       db_, [&](store::Connection& c) { return store::find_webhook(c, merchant.id, id); });
   if (!found) co_return fail(std::move(found.error()));
@@ -98,8 +98,8 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::get(const Merchant& mer
 }
 
 asio::awaitable<Result<WebhookEndpoint>> WebhookService::update(const Merchant& merchant,
-                                                               std::string_view id,
-                                                               WebhookPatch patch) {
+                                                                std::string_view id,
+                                                                WebhookPatch patch) {
   if (patch.url) {
     if (auto s = validate_url(*patch.url); !s) co_return fail(std::move(s.error()));
   }
@@ -149,8 +149,8 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::rotate_secret(
 }
 
 asio::awaitable<Result<Delivery>> WebhookService::send_test(const Merchant& merchant,
-                                                           std::string_view id,
-                                                           const TxnHook<Delivery>& hook) {
+                                                            std::string_view id,
+                                                            const TxnHook<Delivery>& hook) {
   auto delivery = co_await store::write(db_, [&](store::Connection& c) -> Result<Delivery> {
     auto found = store::find_webhook(c, merchant.id, id);
     if (!found) return fail(found.error());
@@ -194,18 +194,19 @@ asio::awaitable<Result<DeliveryDetail>> WebhookService::get_delivery(const Merch
 }
 
 asio::awaitable<Result<Delivery>> WebhookService::retry_delivery(const Merchant& merchant,
-                                                                std::string_view id,
-                                                                const TxnHook<Delivery>& hook) {
+                                                                 std::string_view id,
+                                                                 const TxnHook<Delivery>& hook) {
   auto delivery = co_await store::write(db_, [&](store::Connection& c) -> Result<Delivery> {
     auto found = store::find_delivery(c, merchant.id, id);
     if (!found) return fail(found.error());
     if (!*found) return fail(log_not_found(id));
     Delivery d = std::move(**found);
+    const Delivery before = d;
     const Micros now = now_micros();
     d.status = std::string(kDeliveryPending);
     d.next_attempt_at = now;
     d.updated_at = now;
-    if (auto s = store::update_delivery(c, d); !s) return fail(s.error());
+    if (auto s = store::update_delivery(c, d, before); !s) return fail(s.error());
     if (auto s = queue_delivery(c, d, now); !s) return fail(s.error());
     if (auto s = run_hook(hook, c, d); !s) return fail(s.error());
     return d;

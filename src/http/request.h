@@ -23,6 +23,11 @@ struct Header {
   std::string_view value;
 };
 
+// What handlers learn about a request that the access log reports.
+struct RequestNotes {
+  std::string merchant_id;
+};
+
 struct Request {
   Method method = Method::other;
   std::string_view path;   // without the query, not percent-decoded
@@ -32,6 +37,7 @@ struct Request {
   std::string_view remote_address;
   std::vector<Header> headers;
   std::array<std::string_view, 4> path_params{};
+  RequestNotes* notes = nullptr;  // filled in by handlers, read by the server
 
   // The header's value (case-insensitive name), or "" when absent.
   std::string_view header(std::string_view name) const;

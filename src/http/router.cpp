@@ -46,7 +46,8 @@ Router::Match Router::match(Method method, std::string_view path) const {
   Match best;
   if (too_long) return best;
   int best_literals = -1;
-  for (const auto& route : routes_) {
+  for (std::size_t index = 0; index < routes_.size(); ++index) {
+    const Route& route = routes_[index];
     if (route.segments.size() != count) continue;
     std::array<std::string_view, 4> params{};
     std::size_t n = 0;
@@ -54,8 +55,10 @@ Router::Match Router::match(Method method, std::string_view path) const {
     for (std::size_t i = 0; i < count && ok; ++i) {
       const auto& seg = route.segments[i];
       if (seg.starts_with('{')) {
-        if (segments[i].empty() || n == params.size()) ok = false;
-        else params[n++] = segments[i];
+        if (segments[i].empty() || n == params.size())
+          ok = false;
+        else
+          params[n++] = segments[i];
       } else {
         ok = seg == segments[i];
       }
@@ -73,6 +76,7 @@ Router::Match Router::match(Method method, std::string_view path) const {
       best_literals = route.literal_segments;
       best.handler = &route.handler;
       best.pattern = route.pattern;
+      best.route = index;
       best.params = params;
     }
   }

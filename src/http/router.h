@@ -22,6 +22,7 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;
     std::string_view pattern;
+    std::size_t route = 0;  // index into routes(), when handler is set
     std::array<std::string_view, 4> params{};
     bool path_known = false;  // some route has this path, with another method
     std::string allow;        // those methods, for the Allow header
@@ -34,6 +35,7 @@ class Router {
 
   // Every registered (method, pattern), for tests and documentation checks.
   std::vector<std::pair<Method, std::string>> routes() const;
+  std::size_t size() const { return routes_.size(); }
 
  private:
   struct Route {

@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "core/ids.h"
+#include "logging/log.h"
 
 namespace paygate::http {
 
@@ -29,14 +30,22 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 
 Method method_of(bhttp::verb v) {
   switch (v) {
-    case bhttp::verb::get: return Method::get;
-    case bhttp::verb::head: return Method::head;
-    case bhttp::verb::post: return Method::post;
-    case bhttp::verb::put: return Method::put;
-    case bhttp::verb::patch: return Method::patch;
-    case bhttp::verb::delete_: return Method::del;
-    case bhttp::verb::options: return Method::options;
-    default: return Method::other;
+    case bhttp::verb::get:
+      return Method::get;
+    case bhttp::verb::head:
+      return Method::head;
+    case bhttp::verb::post:
+      return Method::post;
+    case bhttp::verb::put:
+      return Method::put;
+    case bhttp::verb::patch:
+      return Method::patch;
+    case bhttp::verb::delete_:
+      return Method::del;
+    case bhttp::verb::options:
+      return Method::options;
+    default:
+      return Method::other;
   }
 }
 
@@ -67,9 +76,9 @@ bhttp::response<bhttp::string_body> make_response(Reply&& reply, std::string_vie
 // one; none when the client simply went away.
 std::optional<Error> read_error(const beast::error_code& ec, std::size_t body_limit) {
   if (ec == bhttp::error::body_limit) {
-    return Error::with_status(ErrorCode::payload_too_large, 413,
-                              "the request body is larger than " + std::to_string(body_limit) +
-                                  " bytes");
+    return Error::with_status(
+        ErrorCode::payload_too_large, 413,
+        "the request body is larger than " + std::to_string(body_limit) + " bytes");
   }
   if (ec == bhttp::error::header_limit) {
     return Error::with_status(ErrorCode::bad_request, 431, "the request headers are too large");
@@ -95,9 +104,10 @@ struct Server::Connection {
   bool idle = true;  // waiting for a request to start; read and written on its own thread only
 };
 
-Server::Server(const Config& config, const Router& router)
+Server::Server(const Config& config, const Router& router, HttpMetrics* metrics)
     : config_(config),
       router_(router),
+      metrics_(metrics),
       contexts_([&] {
         std::vector<std::unique_ptr<asio::io_context>> v;
         for (int i = 0; i < std::max(1, config.threads); ++i) {
@@ -124,7 +134,8 @@ Status Server::listen() {
     tcp::resolver resolver(*contexts_[0]);
     auto results = resolver.resolve(config_.listen_host, std::to_string(config_.listen_port), ec);
     if (ec || results.empty()) {
-      return fail(Error::bad_request("cannot resolve listen host " + config_.listen_host, "listen"));
+      return fail(
+          Error::bad_request("cannot resolve listen host " + config_.listen_host, "listen"));
     }
     endpoint = results.begin()->endpoint();
   }
@@ -274,8 +285,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
       const auto expect = parser.get()[bhttp::field::expect];
       if (beast::iequals(expect, "100-continue")) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        auto [wec, wn] =
-            co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
         ec = wec;
       }
       if (!ec) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
@@ -291,6 +301,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
       break;
     }
 
+    const auto started = std::chrono::steady_clock::now();
     auto& req = parser.get();
     const std::string_view given_id = req["X-Request-Id"];
     const std::string request_id =
@@ -305,10 +316,14 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     request.body = req.body();
     request.request_id = request_id;
     request.remote_address = conn->remote;
+    RequestNotes notes;
+    request.notes = &notes;
     request.headers.reserve(16);
     for (const auto& field : req) request.headers.push_back({field.name_string(), field.value()});
 
     Reply reply;
+    std::optional<std::size_t> route;
+    std::string_view route_pattern = "unmatched";
     if (!request.path.starts_with('/')) {
       reply = error_reply(Error::bad_request("the request target must be a path"), request_id);
     } else {
@@ -328,6 +343,8 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         }
       } else {
         request.path_params = match.params;
+        route = match.route;
+        route_pattern = match.pattern;
         Result<Reply> result = fail(Error::internal("handler did not answer"));
         try {
           result = co_await (*match.handler)(request);
@@ -348,9 +365,21 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     }
 
     const bool keep_alive = req.keep_alive() && !stopping_;
+    const int status = reply.status;
     auto res = make_response(std::move(reply), request_id, req.version(), keep_alive);
     stream.expires_after(read_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, kNoThrow);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (metrics_ != nullptr) metrics_->record(route, request.method, status, seconds);
+    logging::event(spdlog::level::info, "request",
+                   {{"request_id", request_id},
+                    {"merchant_id", notes.merchant_id},
+                    {"method", to_string(request.method)},
+                    {"route", route_pattern},
+                    {"status", std::int64_t{status}},
+                    {"duration_ms", seconds * 1000},
+                    {"remote", conn->remote}});
     if (wec || !keep_alive) break;
   }
 

@@ -13,13 +13,15 @@
 #include <vector>
 
 #include "config/config.h"
+#include "http/http_metrics.h"
 #include "http/router.h"
 
 namespace paygate::http {
 
 class Server {
  public:
-  Server(const Config& config, const Router& router);
+  // metrics may be null (no request metrics kept).
+  Server(const Config& config, const Router& router, HttpMetrics* metrics = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -42,6 +44,7 @@ class Server {
 
   const Config& config_;
   const Router& router_;
+  HttpMetrics* metrics_;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "logging/log.h"
 #include "store/async.h"
 #include "store/job_repository.h"
 
@@ -25,10 +26,11 @@ std::chrono::milliseconds retry_backoff(std::int64_t attempt) {
   return std::min(std::chrono::milliseconds(1000LL << shift), std::chrono::milliseconds(300'000));
 }
 
-JobRunner::JobRunner(store::Database& db, RunnerOptions options)
-    : db_(db), options_(options) {}
+JobRunner::JobRunner(store::Database& db, RunnerOptions options) : db_(db), options_(options) {}
 
-JobRunner::~JobRunner() { stop(); }
+JobRunner::~JobRunner() {
+  stop();
+}
 
 void JobRunner::on(std::string_view kind, JobHandler handler) {
   handlers_.emplace(std::string(kind), std::move(handler));
@@ -93,7 +95,8 @@ asio::awaitable<void> JobRunner::claim_loop() {
     if (notified_ || stopping_) continue;
     auto wait = options_.poll;
     if (in_flight_ < options_.concurrency) {
-      auto next = co_await store::read(db_, [](store::Connection& c) { return store::next_due_job(c); });
+      auto next =
+          co_await store::read(db_, [](store::Connection& c) { return store::next_due_job(c); });
       if (next && *next) {
         const auto until_due = std::chrono::microseconds(**next - now_micros());
         wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(until_due),
@@ -113,7 +116,19 @@ asio::awaitable<void> JobRunner::claim_loop() {
   context_.stop();
 }
 
+void JobRunner::count_run(const Job& job, std::string_view outcome) {
+  if (options_.metrics == nullptr) return;
+  auto& counter = run_counters_[{job.queue, outcome}];
+  if (counter == nullptr) {
+    counter = &options_.metrics->counter("paygate_job_runs_total",
+                                         "Job runs by queue and outcome (ok, failed, dead).",
+                                         {{"queue", job.queue}, {"outcome", std::string(outcome)}});
+  }
+  counter->inc();
+}
+
 asio::awaitable<void> JobRunner::run_job(Job job) {
+  const auto started = std::chrono::steady_clock::now();
   Status outcome;
   if (auto it = handlers_.find(job.kind); it == handlers_.end()) {
     outcome = fail(Error::internal("no handler for job kind " + job.kind));
@@ -124,15 +139,33 @@ asio::awaitable<void> JobRunner::run_job(Job job) {
       outcome = fail(Error::internal(std::string("exception: ") + e.what()));
     }
   }
-  if (!outcome) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (outcome) {
+    count_run(job, "ok");
+    logging::event(spdlog::level::info, "job",
+                   {{"job_id", job.id},
+                    {"kind", job.kind},
+                    {"subject_id", job.subject_id},
+                    {"attempt", job.attempts},
+                    {"outcome", "ok"},
+                    {"duration_ms", seconds * 1000}});
+  } else {
     const Micros now = now_micros();
     const Micros retry_at =
-        now + std::chrono::duration_cast<std::chrono::microseconds>(retry_backoff(job.attempts))
-                  .count();
+        now +
+        std::chrono::duration_cast<std::chrono::microseconds>(retry_backoff(job.attempts)).count();
     const bool last = job.attempts >= job.max_attempts;
-    spdlog::warn("job {} {} ({}) attempt {}/{} failed{}: {}", job.id, job.kind, job.subject_id,
-                 job.attempts, job.max_attempts, last ? ", now dead" : "",
-                 outcome.error().description);
+    count_run(job, last ? "dead" : "failed");
+    logging::event(spdlog::level::warn, "job",
+                   {{"job_id", job.id},
+                    {"kind", job.kind},
+                    {"subject_id", job.subject_id},
+                    {"attempt", job.attempts},
+                    {"max_attempts", job.max_attempts},
+                    {"outcome", last ? "dead" : "failed"},
+                    {"error", outcome.error().description},
+                    {"duration_ms", seconds * 1000}});
     auto r = co_await store::write(db_, [&](store::Connection& c) {
       return store::fail_job(c, job, outcome.error().description, retry_at, now);
     });

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/job.h"
+#include "metrics/registry.h"
 #include "store/database.h"
 
 namespace paygate::jobs {
@@ -28,6 +29,7 @@ struct RunnerOptions {
   int concurrency = 256;  // jobs in flight at once
   std::chrono::milliseconds lease{30'000};
   std::chrono::milliseconds poll{500};
+  metrics::Registry* metrics = nullptr;  // job runs by queue and outcome, when set
 };
 
 class JobRunner {
@@ -69,6 +71,9 @@ class JobRunner {
   std::atomic<bool> running_{false};
   std::atomic<bool> notified_{false};
   int in_flight_ = 0;  // only touched on context_'s thread
+  // Job-run counters by (queue, outcome), only touched on context_'s thread.
+  std::map<std::pair<std::string, std::string_view>, metrics::Counter*> run_counters_;
+  void count_run(const Job& job, std::string_view outcome);
   std::thread thread_;
 };
 

@@ -20,6 +20,7 @@
 
 #include "config/database_url.h"
 #include "core/error.h"
+#include "metrics/registry.h"
 #include "store/function_ref.h"
 
 namespace paygate::store {
@@ -109,6 +110,10 @@ struct DatabaseOptions {
   // latency stay bounded under any load.
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
+  // Where a backend reports its commits, when set: seconds per COMMIT and
+  // writes per committed transaction.
+  metrics::Histogram* commit_seconds = nullptr;
+  metrics::Histogram* commit_batch_size = nullptr;
 };
 
 // Opens the database a URL names; a clear error when it cannot.

@@ -34,6 +34,9 @@ constexpr Sql kFail{
     " WHERE id = $1 AND attempts = $2 AND state = 'running'"};
 constexpr Sql kNextDue{"SELECT min(run_at) FROM jobs WHERE state = 'pending'"};
 constexpr Sql kCounts{"SELECT state, count(*) FROM jobs GROUP BY state"};
+constexpr Sql kOpenCounts{
+    "SELECT queue, state, count(*) FROM jobs WHERE state IN ('pending', 'running', 'dead')"
+    " GROUP BY queue, state"};
 
 Result<bool> changed_one(Result<std::int64_t> r) {
   if (!r) return fail(r.error());
@@ -102,6 +105,12 @@ Result<JobCounts> count_jobs(Connection& conn) {
   });
   if (!r) return fail(r.error());
   return c;
+}
+
+Result<std::vector<QueueCount>> count_open_jobs(Connection& conn) {
+  return query_all(conn, kOpenCounts, {}, [](const Row& row) {
+    return QueueCount{row.string(0), row.string(1), row.int64(2)};
+  });
 }
 
 }  // namespace paygate::store

@@ -30,5 +30,7 @@ Result<bool> fail_job(Connection& conn, const Job& job, std::string_view error, 
 // The earliest run_at of a pending job, if any.
 Result<std::optional<Micros>> next_due_job(Connection& conn);
 Result<JobCounts> count_jobs(Connection& conn);
+// Unfinished and dead jobs, by queue and state (done ones are not counted).
+Result<std::vector<QueueCount>> count_open_jobs(Connection& conn);
 
 }  // namespace paygate::store

@@ -174,6 +174,59 @@ CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id);
 ALTER TABLE payments ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE refunds ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 )sql"},
+    {6, "running totals for stats", R"sql(
+-- Per merchant and hour of creation (created_at / 3600000000): counts and
+-- amounts by "payment:<method>:<STATUS>", "refund:<STATUS>",
+-- "delivery:<status>" and "delivery_retries", kept up to date by the
+-- transactions that change those objects. shard spreads one hot total over
+-- several rows where writers run concurrently.
+CREATE TABLE stats_counters (
+  merchant_id TEXT NOT NULL,
+  hour        BIGINT NOT NULL,
+  metric      TEXT NOT NULL,
+  shard       BIGINT NOT NULL,
+  count       BIGINT NOT NULL,
+  amount      BIGINT NOT NULL,
+  PRIMARY KEY (merchant_id, hour, metric, shard)
+);
+-- Settled payments' processing times (finished_at - processing_started_at),
+-- bucketed: exact below 1 ms, else by decimal length and first three digits.
+CREATE TABLE payment_latency_stats (
+  merchant_id TEXT NOT NULL,
+  hour        BIGINT NOT NULL,
+  bucket      BIGINT NOT NULL,
+  count       BIGINT NOT NULL,
+  sum_us      BIGINT NOT NULL,
+  min_us      BIGINT NOT NULL,
+  max_us      BIGINT NOT NULL,
+  PRIMARY KEY (merchant_id, hour, bucket)
+);
+INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
+  SELECT merchant_id, created_at / 3600000000, 'payment:' || method || ':' || status, 0,
+         count(*), sum(amount)
+  FROM payments GROUP BY merchant_id, created_at / 3600000000, method, status;
+INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
+  SELECT merchant_id, created_at / 3600000000, 'refund:' || status, 0, count(*), sum(amount)
+  FROM refunds GROUP BY merchant_id, created_at / 3600000000, status;
+INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
+  SELECT merchant_id, created_at / 3600000000, 'delivery:' || status, 0, count(*), 0
+  FROM webhook_deliveries GROUP BY merchant_id, created_at / 3600000000, status;
+INSERT INTO stats_counters (merchant_id, hour, metric, shard, count, amount)
+  SELECT merchant_id, created_at / 3600000000, 'delivery_retries', 0, sum(attempts - 1), 0
+  FROM webhook_deliveries WHERE attempts > 1 GROUP BY merchant_id, created_at / 3600000000;
+INSERT INTO payment_latency_stats (merchant_id, hour, bucket, count, sum_us, min_us, max_us)
+  SELECT merchant_id, hour, bucket, count(*), sum(latency), min(latency), max(latency)
+  FROM (SELECT merchant_id, created_at / 3600000000 AS hour,
+               finished_at - processing_started_at AS latency,
+               CASE WHEN finished_at - processing_started_at < 1000
+                    THEN finished_at - processing_started_at
+                    ELSE length(CAST(finished_at - processing_started_at AS TEXT)) * 1000
+                         + CAST(substr(CAST(finished_at - processing_started_at AS TEXT), 1, 3)
+                                AS BIGINT) END AS bucket
+        FROM payments
+        WHERE processing_started_at IS NOT NULL AND finished_at IS NOT NULL) AS settled
+  GROUP BY merchant_id, hour, bucket;
+)sql"},
 };
 
 constexpr Sql kCreateTable{

@@ -1,5 +1,7 @@
 #include "store/payment_repository.h"
 
+#include "store/stats_repository.h"
+
 namespace paygate::store {
 
 namespace {
@@ -87,10 +89,12 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           p.updated_at,
                           p.amount_refunded,
                           p.version};
-  return to_status(conn.execute(kInsert, params));
+  if (auto r = conn.execute(kInsert, params); !r) return fail(r.error());
+  return add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, p.status), 1,
+                      p.amount);
 }
 
-Status update_payment(Connection& conn, Payment& p) {
+Status update_payment(Connection& conn, Payment& p, std::string_view previous_status) {
   ++p.version;
   const Param params[] = {p.id,
                           p.status,
@@ -102,7 +106,23 @@ Status update_payment(Connection& conn, Payment& p) {
                           nullable(p.finished_at),
                           p.updated_at,
                           p.version};
-  return to_status(conn.execute(kUpdate, params));
+  if (auto r = conn.execute(kUpdate, params); !r) return fail(r.error());
+  if (previous_status == p.status) return {};
+  if (auto s = add_to_stats(conn, p.merchant_id, p.created_at,
+                            payment_metric(p.method, previous_status), -1, -p.amount);
+      !s) {
+    return s;
+  }
+  if (auto s = add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, p.status),
+                            1, p.amount);
+      !s) {
+    return s;
+  }
+  if (is_final_payment_status(p.status) && p.processing_started_at && p.finished_at) {
+    return add_payment_latency(conn, p.merchant_id, p.created_at,
+                               *p.finished_at - *p.processing_started_at);
+  }
+  return {};
 }
 
 Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,

@@ -9,10 +9,11 @@
 
 namespace paygate::store {
 
+// Both also keep the merchant's running stats totals (stats_repository.h).
 Status insert_payment(Connection& conn, const Payment& p);
 // Writes every mutable field of p (status, capture flags, errors, times) and
-// bumps its version (in p too).
-Status update_payment(Connection& conn, Payment& p);
+// bumps its version (in p too). previous_status: p's status as it was read.
+Status update_payment(Connection& conn, Payment& p, std::string_view previous_status);
 Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,
                                             std::string_view id);
 Result<std::optional<Payment>> find_payment_any(Connection& conn, std::string_view id);

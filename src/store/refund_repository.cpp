@@ -1,5 +1,7 @@
 #include "store/refund_repository.h"
 
+#include "store/stats_repository.h"
+
 namespace paygate::store {
 
 namespace {
@@ -60,10 +62,11 @@ Status insert_refund(Connection& conn, const Refund& r) {
                           r.created_at,
                           r.updated_at,
                           r.version};
-  return to_status(conn.execute(kInsert, params));
+  if (auto res = conn.execute(kInsert, params); !res) return fail(res.error());
+  return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(r.status), 1, r.amount);
 }
 
-Status update_refund(Connection& conn, Refund& r) {
+Status update_refund(Connection& conn, Refund& r, std::string_view previous_status) {
   ++r.version;
   const Param params[] = {r.id,
                           r.status,
@@ -72,7 +75,14 @@ Status update_refund(Connection& conn, Refund& r) {
                           nullable(r.processing_started_at),
                           r.updated_at,
                           r.version};
-  return to_status(conn.execute(kUpdate, params));
+  if (auto res = conn.execute(kUpdate, params); !res) return fail(res.error());
+  if (previous_status == r.status) return {};
+  if (auto st = add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(previous_status), -1,
+                             -r.amount);
+      !st) {
+    return st;
+  }
+  return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(r.status), 1, r.amount);
 }
 
 Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,

@@ -11,7 +11,8 @@ namespace paygate::store {
 
 Status insert_refund(Connection& conn, const Refund& r);
 // Writes the mutable fields and bumps the version (in r too).
-Status update_refund(Connection& conn, Refund& r);
+// previous_status: r's status as it was read. Both keep the stats totals.
+Status update_refund(Connection& conn, Refund& r, std::string_view previous_status);
 Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,
                                           std::string_view id);
 Result<std::optional<Refund>> find_refund_any(Connection& conn, std::string_view id);

@@ -1,5 +1,7 @@
 #include "store/webhook_repository.h"
 
+#include "store/stats_repository.h"
+
 namespace paygate::store {
 
 namespace {
@@ -201,10 +203,11 @@ Status insert_delivery(Connection& conn, const Delivery& d) {
                           nullable(d.next_attempt_at),
                           d.created_at,
                           d.updated_at};
-  return to_status(conn.execute(kInsertDelivery, params));
+  if (auto r = conn.execute(kInsertDelivery, params); !r) return fail(r.error());
+  return add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(d.status), 1, 0);
 }
 
-Status update_delivery(Connection& conn, const Delivery& d) {
+Status update_delivery(Connection& conn, const Delivery& d, const Delivery& previous) {
   const Param params[] = {d.id,
                           d.status,
                           d.attempts,
@@ -212,7 +215,24 @@ Status update_delivery(Connection& conn, const Delivery& d) {
                           nullable(d.response_body),
                           nullable(d.next_attempt_at),
                           d.updated_at};
-  return to_status(conn.execute(kUpdateDelivery, params));
+  if (auto r = conn.execute(kUpdateDelivery, params); !r) return fail(r.error());
+  if (previous.status != d.status) {
+    if (auto st = add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(previous.status),
+                               -1, 0);
+        !st) {
+      return st;
+    }
+    if (auto st = add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(d.status), 1, 0);
+        !st) {
+      return st;
+    }
+  }
+  // Retries: attempts after the first.
+  const auto retries = [](std::int64_t attempts) { return attempts > 1 ? attempts - 1 : 0; };
+  if (const auto more = retries(d.attempts) - retries(previous.attempts); more != 0) {
+    return add_to_stats(conn, d.merchant_id, d.created_at, kDeliveryRetriesMetric, more, 0);
+  }
+  return {};
 }
 
 Result<std::optional<Delivery>> find_delivery(Connection& conn, std::string_view merchant_id,

@@ -22,7 +22,8 @@ Status insert_event(Connection& conn, const Event& e);
 Result<std::optional<Event>> find_event(Connection& conn, std::string_view id);
 
 Status insert_delivery(Connection& conn, const Delivery& d);
-Status update_delivery(Connection& conn, const Delivery& d);
+// previous: d as it was read (status and attempts keep the stats totals).
+Status update_delivery(Connection& conn, const Delivery& d, const Delivery& previous);
 Result<std::optional<Delivery>> find_delivery(Connection& conn, std::string_view merchant_id,
                                               std::string_view id);
 Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_view id);

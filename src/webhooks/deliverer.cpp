@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "core/webhook.h"
+#include "logging/log.h"
 #include "store/async.h"
 #include "store/job_repository.h"
 #include "store/webhook_repository.h"
@@ -18,7 +19,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-Error lease_lost() { return Error::internal("the job's lease was lost to another worker"); }
+Error lease_lost() {
+  return Error::internal("the job's lease was lost to another worker");
+}
 
 // What one attempt needs, read before the POST (never holding a transaction
 // across it).
@@ -31,8 +34,8 @@ struct Pending {
 double random_unit() {
   std::array<std::uint8_t, 4> b{};
   random_bytes(b);
-  const std::uint32_t r = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
-                          (std::uint32_t{b[2]} << 8) | b[3];
+  const std::uint32_t r =
+      (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
   return static_cast<double>(r) / 2147483647.5 - 1.0;
 }
 
@@ -58,6 +61,34 @@ std::optional<std::chrono::milliseconds> next_retry_delay(
     delay = std::max(delay, asked);
   }
   return delay;
+}
+
+Deliverer::Deliverer(store::Database& db, DeliveryPool& pool, DeliverySettings settings,
+                     metrics::Registry* metrics)
+    : db_(db), pool_(pool), settings_(std::move(settings)) {
+  if (metrics == nullptr) return;
+  constexpr std::string_view kAttempts = "paygate_webhook_attempts_total";
+  constexpr std::string_view kHelp =
+      "Webhook delivery attempts by outcome: success (2xx), http_error (another status), "
+      "no_response (refused, timed out, unreachable).";
+  succeeded_ = &metrics->counter(kAttempts, kHelp, {{"outcome", "success"}});
+  http_errors_ = &metrics->counter(kAttempts, kHelp, {{"outcome", "http_error"}});
+  unanswered_ = &metrics->counter(kAttempts, kHelp, {{"outcome", "no_response"}});
+  duration_ = &metrics->histogram("paygate_webhook_attempt_duration_seconds",
+                                  "Time from sending a webhook to its receiver's answer.",
+                                  metrics::latency_buckets());
+}
+
+void Deliverer::observe(const PostResult& result) {
+  if (duration_ == nullptr) return;
+  if (!result.status) {
+    unanswered_->inc();
+  } else if (*result.status >= 200 && *result.status <= 299) {
+    succeeded_->inc();
+  } else {
+    http_errors_->inc();
+  }
+  duration_->observe(static_cast<double>(result.duration_ms) / 1000.0);
 }
 
 asio::awaitable<Status> Deliverer::process(const Job& job) {
@@ -90,9 +121,8 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
   });
   if (!read) co_return fail(std::move(read.error()));
   if (finished) {
-    co_return co_await store::write(db_, [&](store::Connection& c) {
-      return complete(c, job, now_micros());
-    });
+    co_return co_await store::write(
+        db_, [&](store::Connection& c) { return complete(c, job, now_micros()); });
   }
 
   // 2. The POST (no transaction open, no worker thread held).
@@ -122,11 +152,22 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
         {"X-Webhook-Signature", signature},
         {"webhook-id", pending->event.id},
         {"webhook-timestamp", std::to_string(timestamp)},
-        {"webhook-signature",
-         standard_signature(secrets, pending->event.id, timestamp, body)},
+        {"webhook-signature", standard_signature(secrets, pending->event.id, timestamp, body)},
     };
     result = co_await pool_.post(std::move(request));
   }
+  observe(result);
+  logging::event(result.status && *result.status >= 200 && *result.status <= 299
+                     ? spdlog::level::info
+                     : spdlog::level::warn,
+                 "webhook_attempt",
+                 {{"delivery_id", d.id},
+                  {"event_id", d.event_id},
+                  {"webhook_id", d.webhook_id},
+                  {"attempt", d.attempts + 1},
+                  {"response_code", result.status ? std::int64_t{*result.status} : 0},
+                  {"error", result.error},
+                  {"duration_ms", std::int64_t{result.duration_ms}}});
 
   // 3. Record the attempt, and what comes next, in one transaction.
   co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
@@ -135,8 +176,9 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
     if (!current) return fail(current.error());
     if (!*current) return complete(c, job, now);
     d = std::move(**current);
+    const Delivery before = d;
     d.attempts += 1;
-    DeliveryAttempt attempt{new_uuid_v4(), d.id, d.attempts, started, std::nullopt,
+    DeliveryAttempt attempt{new_uuid_v4(),      d.id,         d.attempts,  started, std::nullopt,
                             result.duration_ms, std::nullopt, std::nullopt};
     if (result.status) {
       attempt.response_code = *result.status;
@@ -167,12 +209,13 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
       d.next_attempt_at.reset();
     } else if (retry) {
       d.status = std::string(kDeliveryPending);
-      d.next_attempt_at = now + std::chrono::duration_cast<std::chrono::microseconds>(*retry).count();
+      d.next_attempt_at =
+          now + std::chrono::duration_cast<std::chrono::microseconds>(*retry).count();
     } else {
       d.status = std::string(kDeliveryFailed);
       d.next_attempt_at.reset();
     }
-    if (auto s = store::update_delivery(c, d); !s) return s;
+    if (auto s = store::update_delivery(c, d, before); !s) return s;
     if (gone) {
       // 410 Gone: the receiver says the endpoint is no more.
       auto w = store::find_webhook_any(c, d.webhook_id);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/job.h"
+#include "metrics/registry.h"
 #include "store/database.h"
 #include "webhooks/delivery_pool.h"
 
@@ -23,15 +24,23 @@ struct DeliverySettings {
 
 class Deliverer {
  public:
-  Deliverer(store::Database& db, DeliveryPool& pool, DeliverySettings settings)
-      : db_(db), pool_(pool), settings_(std::move(settings)) {}
+  // metrics may be null.
+  Deliverer(store::Database& db, DeliveryPool& pool, DeliverySettings settings,
+            metrics::Registry* metrics = nullptr);
 
   boost::asio::awaitable<Status> process(const Job& job);
 
  private:
+  void observe(const PostResult& result);
+
   store::Database& db_;
   DeliveryPool& pool_;
   const DeliverySettings settings_;
+  // Attempts by outcome: a 2xx, another HTTP status, no HTTP answer at all.
+  metrics::Counter* succeeded_ = nullptr;
+  metrics::Counter* http_errors_ = nullptr;
+  metrics::Counter* unanswered_ = nullptr;
+  metrics::Histogram* duration_ = nullptr;
 };
 
 // The delay before the next attempt after `failed_attempts` failures, with

@@ -409,6 +409,14 @@ bool TestServer::wait_healthy(std::chrono::milliseconds timeout) {
 
 TestServer::~TestServer() {
   if (running()) stop(SIGKILL);
+  // Whatever the test did, the demo secret and the test cards must not have
+  // reached the log (a whole e2e run is checked this way).
+  const std::string log = read_file(log_path_);
+  for (std::string_view secret :
+       {kDemoSecret, std::string_view("4111111111111111"), std::string_view("4000000000000002"),
+        std::string_view("4000000000009995"), std::string_view("4000000000000077")}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " is in the server's log";
+  }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -516,6 +524,21 @@ ProcessResult TestServer::run_cli(const std::vector<std::string>& args) const {
   full.emplace_back("--database");
   full.push_back(database_url());
   return run_paygate(full);
+}
+
+MerchantCreds create_merchant(const TestServer& server, const std::string& name,
+                              const std::string& email) {
+  const auto r = server.run_cli({"merchant", "create", "--name", name, "--email",
+                                 email.empty() ? name + "@example.com" : email});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(r.out, ec);
+  if (ec || !v.is_object()) {
+    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
+    return {};
+  }
+  const auto& o = v.as_object();
+  return {str(o.at("id")), str(o.at("api_key")), str(o.at("api_secret"))};
 }
 
 }  // namespace paygate::test

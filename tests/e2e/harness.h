@@ -167,6 +167,18 @@ class TestServer {
   std::uint16_t port_ = 0;
 };
 
+struct MerchantCreds {
+  std::string id;
+  std::string key;
+  std::string secret;
+  Headers headers() const { return auth(key, secret); }
+};
+
+// A new merchant, made with `paygate merchant create` on the server's
+// database (email: name@example.com unless given). Fails the test if it cannot.
+MerchantCreds create_merchant(const TestServer& server, const std::string& name = "B",
+                              const std::string& email = "");
+
 // Runs the paygate binary with args and extra environment; output captured.
 ProcessResult run_paygate(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {},

@@ -71,26 +71,6 @@ json::object create_order(const TestServer& server, std::string_view body = R"({
   return object_of(res);
 }
 
-struct MerchantCreds {
-  std::string id;
-  std::string key;
-  std::string secret;
-};
-
-MerchantCreds create_merchant(const TestServer& server, const std::string& name,
-                              const std::string& email) {
-  const auto r = server.run_cli({"merchant", "create", "--name", name, "--email", email});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  boost::system::error_code ec;
-  const auto v = json::parse(r.out, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
-    return {};
-  }
-  const auto& o = v.as_object();
-  return {str(o.at("id")), str(o.at("api_key")), str(o.at("api_secret"))};
-}
-
 // Expects a 400 BAD_REQUEST_ERROR naming field ("" when no field is expected).
 void expect_bad_request(const HttpResponse& res, std::string_view field,
                         std::string_view what = {}) {

@@ -230,27 +230,6 @@ void expect_payment_shape(const json::object& p, std::string_view method) {
   }
 }
 
-struct MerchantCreds {
-  std::string id;
-  std::string key;
-  std::string secret;
-  Headers headers() const { return auth(key, secret); }
-};
-
-MerchantCreds create_merchant(const TestServer& server, const std::string& name,
-                              const std::string& email) {
-  const auto r = server.run_cli({"merchant", "create", "--name", name, "--email", email});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  boost::system::error_code ec;
-  const auto v = json::parse(r.out, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
-    return {};
-  }
-  const auto& o = v.as_object();
-  return {str(o.at("id")), str(o.at("api_key")), str(o.at("api_secret"))};
-}
-
 std::vector<json::object> items_of(const HttpResponse& res) {
   std::vector<json::object> items;
   const auto body = object_of(res);

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "flows.h"
 #include "harness.h"
 
 namespace paygate::test {
@@ -32,7 +33,7 @@ constexpr std::string_view kPublicPayments = "/api/v1/payments/public";
 constexpr std::string_view kRefunds = "/api/v1/refunds";
 constexpr std::string_view kJobsStatus = "/api/v1/test/jobs/status";
 constexpr const char* kDemoMerchantId = "mrc_testmerchant0001";
-constexpr std::int64_t kAmount = 50000;
+constexpr std::int64_t kAmount = kOrderAmount;
 // The test card whose payments succeed and whose refunds all fail.
 constexpr const char* kRefundFailingCard = "4000000000000077";
 
@@ -94,96 +95,6 @@ std::string error_description(const HttpResponse& res) {
   return str(error.as_object().at("description"));
 }
 
-struct MerchantCreds {
-  std::string id;
-  std::string key;
-  std::string secret;
-  Headers headers() const { return auth(key, secret); }
-};
-
-MerchantCreds create_merchant(const TestServer& server) {
-  const auto r = server.run_cli({"merchant", "create", "--name", "B", "--email", "b@example.com"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  boost::system::error_code ec;
-  const auto v = json::parse(r.out, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
-    return {};
-  }
-  const auto& o = v.as_object();
-  return {str(o.at("id")), str(o.at("api_key")), str(o.at("api_secret"))};
-}
-
-std::string create_order(HttpClient& c, const Headers& headers = demo_auth()) {
-  const auto res = c.post(kOrders, json::serialize(json::object{{"amount", kAmount}}), headers);
-  EXPECT_EQ(res.status, 201) << res.body;
-  if (res.status != 201) return {};
-  return str(object_of(res).at("id"));
-}
-
-json::object upi(std::string_view vpa = "success@upi") {
-  return {{"method", "upi"}, {"vpa", vpa}};
-}
-
-json::object card(std::string_view number) {
-  return {{"method", "card"},
-          {"card",
-           {{"number", number}, {"expiry_month", "12"}, {"expiry_year", "2030"}, {"cvv", "123"}}}};
-}
-
-// A new order and a payment on it with this instrument, through the public
-// (auto-captured) endpoint or the merchant one; the payment's id.
-std::string start_payment(HttpClient& c, json::object instrument, bool merchant_endpoint = false,
-                          const Headers& headers = demo_auth()) {
-  const std::string order = create_order(c, headers);
-  instrument["order_id"] = order;
-  const auto res =
-      c.post(merchant_endpoint ? kPayments : kPublicPayments, json::serialize(instrument), headers);
-  EXPECT_EQ(res.status, 201) << json::serialize(instrument) << " -> " << res.body;
-  if (res.status != 201) return {};
-  return str(object_of(res).at("id"));
-}
-
-std::string payment_path(std::string_view id) {
-  return std::string(kPayments) + "/" + std::string(id);
-}
-
-json::object get_payment(HttpClient& c, std::string_view id, const Headers& headers = demo_auth()) {
-  const auto res = c.get(payment_path(id), headers);
-  EXPECT_EQ(res.status, 200) << res.body;
-  if (res.status != 200) return {};
-  return object_of(res);
-}
-
-bool is_settled(const json::object& p) {
-  return p.contains("status") && (p.at("status") == "SUCCESS" || p.at("status") == "FAILED");
-}
-
-// Polls GET /payments/{id} until the payment is SUCCESS or FAILED; the last object seen.
-json::object wait_settled(HttpClient& c, std::string_view id, const Headers& headers = demo_auth(),
-                          std::chrono::milliseconds timeout = 10s) {
-  json::object last;
-  const bool done = eventually(
-      [&] {
-        last = get_payment(c, id, headers);
-        return is_settled(last);
-      },
-      timeout);
-  EXPECT_TRUE(done) << "payment " << id << " not settled: " << json::serialize(last);
-  return last;
-}
-
-// A SUCCESS, captured payment of kAmount (UPI unless instrument says otherwise).
-std::string captured_payment(HttpClient& c, const Headers& headers = demo_auth(),
-                             json::object instrument = upi()) {
-  const std::string id = start_payment(c, std::move(instrument), false, headers);
-  if (id.empty()) return {};
-  const auto p = wait_settled(c, id, headers);
-  EXPECT_EQ(p.at("status"), "SUCCESS") << json::serialize(p);
-  EXPECT_EQ(p.at("captured"), true) << json::serialize(p);
-  return id;
-}
-
 // What a payment shows of its refunds: amount_refunded and refund_status.
 void expect_refunded(const json::object& p, std::int64_t amount_refunded,
                      std::optional<std::string_view> refund_status, std::string_view what = {}) {
@@ -217,9 +128,9 @@ std::string refund_path(std::string_view id) {
 // types: the contract's, plus `version` (docs/API.md), which webhook events
 // carry too.
 void expect_refund_shape(const json::object& r) {
-  const std::set<std::string> expected{
-      "id",     "payment_id", "merchant_id",       "amount",     "status",    "reason",
-      "error_code", "error_description", "version", "created_at", "updated_at"};
+  const std::set<std::string> expected{"id",      "payment_id", "merchant_id", "amount",
+                                       "status",  "reason",     "error_code",  "error_description",
+                                       "version", "created_at", "updated_at"};
   std::set<std::string> keys;
   for (const auto& kv : r) keys.emplace(kv.key());
   EXPECT_EQ(keys, expected) << json::serialize(r);

@@ -490,26 +490,6 @@ std::string settled_refund(HttpClient& c, std::string_view payment_id,
   return id;
 }
 
-struct MerchantCreds {
-  std::string id;
-  std::string key;
-  std::string secret;
-  Headers headers() const { return auth(key, secret); }
-};
-
-MerchantCreds create_merchant(const TestServer& server) {
-  const auto r = server.run_cli({"merchant", "create", "--name", "B", "--email", "b@example.com"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  boost::system::error_code ec;
-  const auto v = json::parse(r.out, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "merchant create printed: " << r.out << r.err;
-    return {};
-  }
-  const auto& o = v.as_object();
-  return {str(o, "id"), str(o, "api_key"), str(o, "api_secret")};
-}
-
 // A port on 127.0.0.1 that nothing listens on.
 std::uint16_t closed_port() {
   boost::asio::io_context io;

@@ -50,26 +50,24 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
     if (!reader) return fail(reader.error());
     readers.push_back(std::move(*reader));
   }
-  db->writer_ = std::thread([d = db.get(), c = std::move(*writer)]() mutable {
-    d->run_writer(std::move(c));
-  });
+  db->writer_ = std::thread(
+      [d = db.get(), c = std::move(*writer)]() mutable { d->run_writer(std::move(c)); });
   for (auto& reader : readers) {
-    db->readers_.emplace_back([d = db.get(), c = std::move(reader)]() mutable {
-      d->run_reader(std::move(c));
-    });
+    db->readers_.emplace_back(
+        [d = db.get(), c = std::move(reader)]() mutable { d->run_reader(std::move(c)); });
   }
   return db;
 }
 
 SqliteDatabase::SqliteDatabase(std::string path, DatabaseOptions options)
-    : path_(std::move(path)),
-      options_(options),
-      health_probe_([this](Connection& conn) -> Status {
+    : path_(std::move(path)), options_(options), health_probe_([this](Connection& conn) -> Status {
         if (auto s = check_file(); !s) return s;
         return to_status(conn.execute(kHealth, {}));
       }) {}
 
-SqliteDatabase::~SqliteDatabase() { stop(); }
+SqliteDatabase::~SqliteDatabase() {
+  stop();
+}
 
 void SqliteDatabase::stop() {
   std::call_once(stopped_, [this] {
@@ -131,7 +129,8 @@ void SqliteDatabase::run_writer(std::unique_ptr<SqliteConnection> conn) {
       std::unique_lock lock(writes_.mutex);
       writes_.ready.wait(lock, [&] { return writes_.stopping || !writes_.tasks.empty(); });
       if (writes_.tasks.empty()) return;  // stopping, and everything queued was done
-      while (!writes_.tasks.empty() && batch.size() < static_cast<std::size_t>(options_.max_batch)) {
+      while (!writes_.tasks.empty() &&
+             batch.size() < static_cast<std::size_t>(options_.max_batch)) {
         batch.push_back(std::move(writes_.tasks.front()));
         writes_.tasks.pop_front();
       }
@@ -163,10 +162,18 @@ void SqliteDatabase::commit_batch(SqliteConnection& conn, std::vector<Task>& bat
     outcomes.push_back(std::move(outcome));
   }
 
+  const auto committing = std::chrono::steady_clock::now();
   if (auto s = conn.execute(kCommit, {}); !s) {
     spdlog::error("group commit of {} writes failed: {}", batch.size(), s.error().description);
     (void)conn.execute(kRollback, {});
     return fail_all(s.error());
+  }
+  if (options_.commit_seconds != nullptr) {
+    options_.commit_seconds->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - committing).count());
+  }
+  if (options_.commit_batch_size != nullptr) {
+    options_.commit_batch_size->observe(static_cast<double>(batch.size()));
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
 }
@@ -192,9 +199,12 @@ void SqliteDatabase::run_reader(std::unique_ptr<SqliteConnection> conn) {
 }
 
 Status SqliteDatabase::migrate() {
-  return write_sync(*this, [](Connection& conn) { return apply_migrations(conn, Backend::sqlite); });
+  return write_sync(*this,
+                    [](Connection& conn) { return apply_migrations(conn, Backend::sqlite); });
 }
 
-void SqliteDatabase::submit_health_check(Done done) { submit_read(health_probe_, std::move(done)); }
+void SqliteDatabase::submit_health_check(Done done) {
+  submit_read(health_probe_, std::move(done));
+}
 
 }  // namespace paygate::store

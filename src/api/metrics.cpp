@@ -1,0 +1,91 @@
+#include "api/metrics.h"
+
+#include "core/job_stats.h"
+#include "core/payment.h"
+#include "core/refund.h"
+#include "metrics/registry.h"
+
+namespace paygate::api {
+
+namespace asio = boost::asio;
+using http::Reply;
+using http::Request;
+
+namespace {
+
+constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// Payments and refunds that reached a final status, from the database's
+// running totals: the same numbers whichever process is scraped.
+void write_business_totals(std::string& out, const StatsTotals& totals) {
+  metrics::write_header(out, "paygate_payments_total",
+                        "Payments that reached a final status, by status and method "
+                        "(database-wide).",
+                        "counter");
+  for (const auto& [metric, t] : totals.counters) {
+    const std::string_view m = metric;
+    if (!m.starts_with("payment:")) continue;
+    const auto colon = m.rfind(':');
+    const auto status = m.substr(colon + 1);
+    if (!is_final_payment_status(status)) continue;
+    const auto method = m.substr(8, colon - 8);
+    metrics::write_sample(out, "paygate_payments_total",
+                          {{"status", std::string(status)}, {"method", std::string(method)}},
+                          static_cast<double>(t.count));
+  }
+  metrics::write_header(out, "paygate_refunds_total",
+                        "Refunds that reached a final status, by status (database-wide).",
+                        "counter");
+  for (const auto& [metric, t] : totals.counters) {
+    const std::string_view m = metric;
+    if (!m.starts_with("refund:")) continue;
+    const auto status = m.substr(7);
+    if (status != kRefundProcessed && status != kRefundFailed) continue;
+    metrics::write_sample(out, "paygate_refunds_total", {{"status", std::string(status)}},
+                          static_cast<double>(t.count));
+  }
+}
+
+void write_jobs(std::string& out, const std::vector<QueueCount>& counts) {
+  metrics::write_header(out, "paygate_jobs",
+                        "Jobs queued (pending), running and dead, by queue (database-wide).",
+                        "gauge");
+  // Every queue and state, zeros included, so a series never disappears.
+  for (const std::string_view queue : {kQueuePayments, kQueueRefunds, kQueueWebhooks}) {
+    for (const std::string_view state : {kJobPending, kJobRunning, kJobDead}) {
+      std::int64_t n = 0;
+      for (const auto& c : counts) {
+        if (c.queue == queue && c.state == state) n = c.count;
+      }
+      metrics::write_sample(out, "paygate_jobs",
+                            {{"queue", std::string(queue)}, {"state", std::string(state)}},
+                            static_cast<double>(n));
+    }
+  }
+}
+
+asio::awaitable<Result<Reply>> get_metrics(const Services& s, const Request&) {
+  std::string out = s.metrics.render();
+  const double uptime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+  metrics::write_header(out, "paygate_process_uptime_seconds", "Seconds since the process started.",
+                        "gauge");
+  metrics::write_sample(out, "paygate_process_uptime_seconds", {}, uptime);
+
+  auto totals = co_await s.stats.all_merchants();
+  if (!totals) co_return fail(std::move(totals.error()));
+  write_business_totals(out, *totals);
+  auto jobs = co_await count_open_jobs(s.db);
+  if (!jobs) co_return fail(std::move(jobs.error()));
+  write_jobs(out, *jobs);
+  co_return Reply{200, std::move(out), kContentType, {}};
+}
+
+}  // namespace
+
+void add_metrics_routes(http::Router& router, const Services& s) {
+  router.add(http::Method::get, "/metrics",
+             [&s](const Request& req) { return get_metrics(s, req); });
+}
+
+}  // namespace paygate::api

@@ -1,0 +1,142 @@
+// GET /metrics end to end: valid Prometheus text (checked by a strict
+// parser), labelled by route pattern and never by a raw id, and its counters
+// move by exactly what the test did.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <string>
+
+#include "flows.h"
+#include "harness.h"
+#include "prometheus.h"
+#include "receiver.h"
+
+namespace paygate::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+Exposition scrape(HttpClient& c) {
+  const auto res = c.get("/metrics");
+  EXPECT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  Exposition e = parse_exposition(res.body);
+  for (const auto& error : e.errors) ADD_FAILURE() << error;
+  return e;
+}
+
+double requests(const Exposition& e, const std::string& route, const std::string& method,
+                const std::string& status) {
+  return e.value("paygate_http_requests_total",
+                 {{"route", route}, {"method", method}, {"status", status}});
+}
+
+TEST(Metrics, ValidTextWithEveryFamilyTheIssueNames) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  ASSERT_EQ(c.get("/api/v1/health").status, 200);
+  const Exposition e = scrape(c);
+  for (const char* family :
+       {"paygate_http_requests_total", "paygate_http_request_duration_seconds",
+        "paygate_payments_total", "paygate_refunds_total", "paygate_jobs",
+        "paygate_webhook_attempts_total", "paygate_webhook_attempt_duration_seconds",
+        "paygate_db_commit_duration_seconds", "paygate_db_commit_batch_size",
+        "paygate_process_uptime_seconds"}) {
+    EXPECT_TRUE(e.types.contains(family)) << family;
+  }
+  EXPECT_EQ(e.types.at("paygate_http_request_duration_seconds"), "histogram");
+  EXPECT_EQ(e.types.at("paygate_jobs"), "gauge");
+  EXPECT_GT(e.value("paygate_process_uptime_seconds"), 0);
+  EXPECT_GT(e.value("paygate_db_commit_batch_size_count"), 0);  // the demo merchant, at least
+  for (const char* queue : {"gateway_jobs", "gateway_refunds", "gateway_webhooks"}) {
+    for (const char* state : {"pending", "running", "dead"}) {
+      EXPECT_TRUE(e.has("paygate_jobs", {{"queue", queue}, {"state", state}})) << queue << state;
+    }
+  }
+  EXPECT_EQ(requests(e, "/api/v1/health", "GET", "200"), 1);
+}
+
+TEST(Metrics, CountersMoveByExactlyWhatTheTestDid) {
+  Receiver receiver;
+  receiver.respond_statuses("/hook", {200});
+  auto server = TestServer::start();
+  auto c = server->client();
+  ASSERT_EQ(c.post("/api/v1/webhooks",
+                   json::serialize(json::object{{"url", receiver.url("/hook")},
+                                                {"events", json::array{"refund.processed"}}}),
+                   demo_auth())
+                .status,
+            201);
+  const Exposition before = scrape(c);
+
+  std::string order;
+  for (int i = 0; i < 3; ++i) order = create_order(c);
+  ASSERT_EQ(c.get("/api/v1/orders/" + order, demo_auth()).status, 200);
+  ASSERT_EQ(c.get("/api/v1/orders/order_doesnotexist00", demo_auth()).status, 404);
+  ASSERT_EQ(c.post("/api/v1/orders", "{", demo_auth()).status, 400);
+  ASSERT_EQ(c.get("/no/such/route").status, 404);
+  const std::string paid = captured_payment(c, demo_auth(), upi("dave@upi"));
+  const std::string failed = start_payment(c, card("4000000000000002"));
+  wait_settled(c, failed);
+  ASSERT_EQ(
+      c.post("/api/v1/refunds",
+             json::serialize(json::object{{"payment_id", paid}, {"amount", 500}}), demo_auth())
+          .status,
+      201);
+  ASSERT_TRUE(receiver.wait_for("/hook", 1, 10s));
+
+  Exposition after;
+  const bool delivered = eventually([&] {
+    after = scrape(c);
+    return after.value("paygate_webhook_attempts_total", {{"outcome", "success"}}) >= 1 &&
+           after.value("paygate_refunds_total", {{"status", "PROCESSED"}}) >= 1;
+  });
+  ASSERT_TRUE(delivered);
+
+  const auto delta = [&](const std::string& route, const std::string& method,
+                         const std::string& status) {
+    return requests(after, route, method, status) - requests(before, route, method, status);
+  };
+  EXPECT_EQ(delta("/api/v1/orders", "POST", "201"), 3 + 2);  // and two for the payments
+  EXPECT_EQ(delta("/api/v1/orders", "POST", "400"), 1);
+  EXPECT_EQ(delta("/api/v1/orders/{id}", "GET", "200"), 1);
+  EXPECT_EQ(delta("/api/v1/orders/{id}", "GET", "404"), 1);
+  EXPECT_EQ(delta("unmatched", "GET", "404"), 1);
+  EXPECT_EQ(delta("/api/v1/payments/public", "POST", "201"), 2);
+  EXPECT_EQ(delta("/api/v1/refunds", "POST", "201"), 1);
+  EXPECT_GE(delta("/metrics", "GET", "200"), 1);  // `before` and the polling, once answered
+
+  const auto count = [](const Exposition& e, const std::string& name,
+                        std::vector<std::pair<std::string, std::string>> labels) {
+    return e.value(name, labels);
+  };
+  EXPECT_EQ(count(after, "paygate_payments_total", {{"status", "SUCCESS"}, {"method", "upi"}}) -
+                count(before, "paygate_payments_total", {{"status", "SUCCESS"}, {"method", "upi"}}),
+            1);
+  EXPECT_EQ(count(after, "paygate_payments_total", {{"status", "FAILED"}, {"method", "card"}}) -
+                count(before, "paygate_payments_total", {{"status", "FAILED"}, {"method", "card"}}),
+            1);
+  EXPECT_EQ(count(after, "paygate_refunds_total", {{"status", "PROCESSED"}}), 1);
+  EXPECT_EQ(count(after, "paygate_webhook_attempts_total", {{"outcome", "success"}}), 1);
+  EXPECT_EQ(count(after, "paygate_webhook_attempt_duration_seconds_count", {}), 1);
+  EXPECT_EQ(count(after, "paygate_job_runs_total", {{"queue", "gateway_jobs"}, {"outcome", "ok"}}),
+            2);
+
+  // Route patterns, never raw ids, as label values.
+  const auto text = c.get("/metrics").body;
+  EXPECT_EQ(text.find(order), std::string::npos);
+  EXPECT_EQ(text.find(paid), std::string::npos);
+  EXPECT_EQ(text.find("order_doesnotexist00"), std::string::npos);
+  EXPECT_EQ(text.find("/no/such/route"), std::string::npos);
+
+  // The latency histogram of a route counts its requests.
+  EXPECT_EQ(after.value("paygate_http_request_duration_seconds_count",
+                        {{"route", "/api/v1/orders/{id}"}, {"method", "GET"}}) -
+                before.value("paygate_http_request_duration_seconds_count",
+                             {{"route", "/api/v1/orders/{id}"}, {"method", "GET"}}),
+            2);
+}
+
+}  // namespace
+}  // namespace paygate::test
