@@ -2,6 +2,9 @@
 #   make run    installs what is missing, builds, and serves on 127.0.0.1:8000 (test mode, SQLite)
 #   make test   installs what is missing, builds, and runs every test (also under ASan+UBSan),
 #               and the end-to-end tests again on a PostgreSQL of their own (make test-pg)
+#               then each fuzz target for 60 s
+#   make fuzz   each libFuzzer target (fuzz/) for FUZZ_SECONDS (default 300)
+#   make soak   bench/soak: mixed load for SOAK_SECONDS (default 600), CSV + PNG in bench/out/
 
 JOBS ?= $(shell nproc)
 # ccache hits across checkouts in different folders (CI clones anew each run).
@@ -10,8 +13,12 @@ export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 LISTEN ?= 127.0.0.1:8000
 DATABASE ?= sqlite://./paygate.db
+FUZZ_SECONDS ?= 300
+# libstdc++ 12's std::expected needs clang 16 (Debian's clang-14 cannot compile it).
+FUZZ_CXX ?= clang++-16
+FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_instrument fuzz_config_text
 
-.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser openapi-check bench bench-pg format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,6 +27,9 @@ build/release/build.ninja:
 	cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAYGATE_TESTS=OFF $(CMAKE_FLAGS)
 build/debug/build.ninja:
 	cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+build/fuzz/build.ninja:
+	CXX=$(FUZZ_CXX) cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPAYGATE_FUZZ=ON \
+	  -DPAYGATE_TESTS=OFF -DPAYGATE_WERROR=OFF $(CMAKE_FLAGS)
 build/asan/build.ninja:
 	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPAYGATE_SANITIZE=ON $(CMAKE_FLAGS)
 
@@ -29,6 +39,18 @@ debug: deps build/debug/build.ninja
 	ninja -C build/debug -j $(JOBS)
 asan: deps build/asan/build.ninja
 	ninja -C build/asan -j $(JOBS)
+
+fuzz-build: deps build/fuzz/build.ninja
+	ninja -C build/fuzz -j $(JOBS) $(FUZZ_TARGETS)
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+# CI's smoke run: 60 s each, two at a time (2 minutes).
+test-fuzz: fuzz-build
+	FUZZ_SECONDS=60 bash fuzz/run.sh
+
+soak: release
+	ninja -C build/release -j $(JOBS) paygate_bench_receiver
+	bash bench/soak
 
 run: release
 	./build/release/paygate serve --test-mode --listen $(LISTEN) --database $(DATABASE)
@@ -58,6 +80,7 @@ test-browser: debug
 	bash tests/browser/run.sh build/debug/paygate
 
 test: test-debug test-pg test-asan test-browser
+test: test-debug test-asan test-fuzz
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver

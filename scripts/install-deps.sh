@@ -11,6 +11,8 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev
   wrk sqlite3 curl postgresql
   nodejs chromium python3 python3-yaml
+  clang-16 libclang-rt-16-dev  # fuzzing (libFuzzer, ASan+UBSan); clang-14 cannot build std::expected
+  gnuplot-nox                  # bench/soak (chart)
 )
 
 missing=()

@@ -38,6 +38,8 @@ std::unique_ptr<store::Database> open_or_report(const Config& config, int reader
   store::DatabaseOptions options;
   options.readers = readers;
   options.pool_size = pool_size;
+  options.max_queued_writes = static_cast<std::size_t>(config.max_queued_writes);
+  options.max_queued_reads = static_cast<std::size_t>(config.max_queued_reads);
   if (metrics != nullptr) {
     static constexpr double kBatchSizes[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
     options.commit_seconds =

@@ -4,6 +4,7 @@
 #include "api/body.h"
 #include "api/idempotent.h"
 #include "api/paging.h"
+#include "api/parsers.h"
 
 namespace paygate::api {
 
@@ -130,5 +131,12 @@ void add_order_routes(http::Router& router, const Services& s) {
   router.add(Method::get, "/api/v1/orders/public/{id}",
              [sp](const Request& r) { return get_public_order(*sp, r); });
 }
+
+// For the fuzz targets (api/parsers.h).
+namespace parsers {
+Result<NewOrder> new_order(const boost::json::object& body) {
+  return parse_new_order(body);
+}
+}  // namespace parsers
 
 }  // namespace paygate::api

@@ -6,6 +6,7 @@
 #include "api/body.h"
 #include "api/idempotent.h"
 #include "api/paging.h"
+#include "api/parsers.h"
 #include "core/refund.h"
 
 namespace paygate::api {
@@ -221,5 +222,12 @@ void add_payment_routes(http::Router& router, const Services& s) {
   router.add(Method::get, "/api/v1/payments/public/{id}",
              [sp](const Request& r) { return get_public_payment(*sp, r); });
 }
+
+// For the fuzz targets (api/parsers.h).
+namespace parsers {
+Result<NewPayment> new_payment(const boost::json::object& body, bool& flat_card) {
+  return parse_new_payment(body, flat_card);
+}
+}  // namespace parsers
 
 }  // namespace paygate::api

@@ -4,6 +4,7 @@
 #include "api/body.h"
 #include "api/idempotent.h"
 #include "api/paging.h"
+#include "api/parsers.h"
 
 namespace paygate::api {
 
@@ -89,5 +90,12 @@ void add_refund_routes(http::Router& router, const Services& s) {
   router.add(Method::get, "/api/v1/refunds/{id}",
              [sp](const Request& r) { return get_refund(*sp, r); });
 }
+
+// For the fuzz targets (api/parsers.h).
+namespace parsers {
+Result<NewRefund> new_refund(const boost::json::object& body) {
+  return parse_new_refund(body);
+}
+}  // namespace parsers
 
 }  // namespace paygate::api

@@ -6,6 +6,7 @@
 #include "api/openapi.h"
 #include "api/orders.h"
 #include "api/payments.h"
+#include "api/rate_limit.h"
 #include "api/refunds.h"
 #include "api/stats.h"
 #include "api/test_jobs.h"
@@ -24,8 +25,11 @@ void add_routes(http::Router& router, const Services& s) {
   add_stats_routes(router, s);
   add_metrics_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
+  // Before the pages and docs: limits are for the API (see audience_of).
+  add_rate_limits(router, s.config);
   add_docs_routes(router, s);
-  // Last: it wraps the public API routes added above with CORS.
+  // Last: it wraps the public API routes added above with CORS, outside the
+  // rate limits so that a 429 can be read by the merchant's page too.
   add_web_routes(router, s);
 }
 

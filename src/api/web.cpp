@@ -51,8 +51,9 @@ void add_embedded_routes(http::Router& router, std::string_view prefix,
 }
 
 void add_public_cors(http::Router& router) {
-  router.wrap([](http::Method, std::string_view pattern) { return is_public_api(pattern); },
-              [](http::Handler h) { return http::allow_any_origin(std::move(h)); });
+  router.wrap([](http::Method, std::string_view pattern, http::Handler h) {
+    return is_public_api(pattern) ? http::allow_any_origin(std::move(h)) : h;
+  });
   for (const auto pattern : {"/api/v1/orders/public", "/api/v1/payments/public"}) {
     router.add(http::Method::options, pattern,
                [](const Request& r) { return serve_preflight("POST, OPTIONS", r); });

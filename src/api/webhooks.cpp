@@ -4,6 +4,7 @@
 #include "api/body.h"
 #include "api/idempotent.h"
 #include "api/paging.h"
+#include "api/parsers.h"
 #include "core/json_writer.h"
 
 namespace paygate::api {
@@ -274,5 +275,12 @@ void add_webhook_routes(http::Router& router, const Services& s) {
   router.add(Method::post, "/api/v1/webhook-logs/{id}/retry",
              [sp](const Request& r) { return retry_log(*sp, r); });
 }
+
+// For the fuzz targets (api/parsers.h).
+namespace parsers {
+Result<std::optional<std::vector<std::string>>> webhook_events(const boost::json::object& body) {
+  return parse_events(body);
+}
+}  // namespace parsers
 
 }  // namespace paygate::api

@@ -148,6 +148,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_IDEMPOTENCY_LOCK_MS", 1000, 3'600'000, &c.idempotency_lock_ms},
       {"", "PAYGATE_IDEMPOTENCY_PURGE_INTERVAL_MS", 100, 86'400'000,
        &c.idempotency_purge_interval_ms},
+      {"", "PAYGATE_MAX_QUEUED_WRITES", 1, 10'000'000, &c.max_queued_writes},
+      {"", "PAYGATE_MAX_QUEUED_READS", 1, 10'000'000, &c.max_queued_reads},
   };
   for (const auto& s : ints) {
     if (auto v = lookup(flags, env, s.flag, s.env)) {
@@ -186,6 +188,31 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       return fail(bad_setting("PAYGATE_CARD_FINGERPRINT_KEY", "must be at least 32 characters"));
     }
     c.card_fingerprint_key = *v;
+  }
+  if (c.test_mode) {
+    // Tests fire hundreds of requests a second from one address and key.
+    c.rate_limit = c.public_rate_limit = c.auth_failure_limit = std::nullopt;
+  }
+  struct LimitSetting {
+    std::string_view env;
+    std::optional<RateLimit>* target;
+  };
+  const LimitSetting limits[] = {
+      {"PAYGATE_RATE_LIMIT", &c.rate_limit},
+      {"PAYGATE_PUBLIC_RATE_LIMIT", &c.public_rate_limit},
+      {"PAYGATE_AUTH_FAILURE_LIMIT", &c.auth_failure_limit},
+  };
+  for (const auto& l : limits) {
+    if (auto v = env(l.env); v && !v->empty()) {
+      auto parsed = parse_rate_limit(*v);
+      if (!parsed) return fail(bad_setting(l.env, parsed.error().description));
+      *l.target = *parsed;
+    }
+  }
+  if (auto v = env("PAYGATE_TRUSTED_PROXIES")) {
+    auto proxies = TrustedProxies::parse(*v);
+    if (!proxies) return fail(proxies.error());
+    c.trusted_proxies = std::move(*proxies);
   }
   if (auto v = lookup(flags, env, "log-level", "PAYGATE_LOG_LEVEL")) {
     static constexpr std::string_view kLevels[] = {"trace", "debug", "info",

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "config/database_url.h"
+#include "config/trusted_proxies.h"
 #include "core/error.h"
+#include "core/rate_limiter.h"
 
 namespace paygate {
 
@@ -49,6 +51,13 @@ struct Config {
   // database when not configured.
   std::string card_fingerprint_key;
   std::string log_level = "info";
+  // Token buckets; nullopt is no limit. All three are off in test mode unless set.
+  std::optional<RateLimit> rate_limit = RateLimit{100, 200};               // per API key
+  std::optional<RateLimit> public_rate_limit = RateLimit{100, 200};        // per client address
+  std::optional<RateLimit> auth_failure_limit = RateLimit{20.0 / 60, 20};  // per client address
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For is believed
+  int max_queued_writes = 10'000;  // writes waiting for the writer; more get 503 at once
+  int max_queued_reads = 10'000;
   std::string log_format = "text";  // text | json
 };
 

@@ -21,7 +21,7 @@ std::string_view to_string(ErrorCode code) {
 
 Error Error::with_status(ErrorCode code, int http_status, std::string description,
                          std::string field) {
-  return Error{code, http_status, std::move(description), std::move(field)};
+  return Error{code, http_status, std::move(description), std::move(field), 0};
 }
 Error Error::bad_request(std::string description, std::string field) {
   return with_status(ErrorCode::bad_request, 400, std::move(description), std::move(field));
@@ -37,6 +37,17 @@ Error Error::service_unavailable(std::string description) {
 }
 Error Error::internal(std::string description) {
   return with_status(ErrorCode::internal, 500, std::move(description));
+}
+
+Error Error::rate_limited(std::string description, int retry_after_s) {
+  Error e = with_status(ErrorCode::rate_limited, 429, std::move(description));
+  e.retry_after_s = retry_after_s;
+  return e;
+}
+Error Error::overloaded(std::string description) {
+  Error e = service_unavailable(std::move(description));
+  e.retry_after_s = 1;
+  return e;
 }
 
 }  // namespace paygate

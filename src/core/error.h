@@ -30,12 +30,17 @@ struct Error {
   int http_status = 500;
   std::string description;
   std::string field;  // empty when the error is not about one field
+  int retry_after_s = 0;  // RATE_LIMITED / SERVICE_UNAVAILABLE: when to try again (0: 1 s)
 
   static Error bad_request(std::string description, std::string field = {});
   static Error not_found(std::string description);
   static Error authentication(std::string description);
   static Error service_unavailable(std::string description);
   static Error internal(std::string description);
+  // 429: over a rate limit; a token is back in retry_after_s seconds.
+  static Error rate_limited(std::string description, int retry_after_s);
+  // 503 at once, rather than queueing without bound.
+  static Error overloaded(std::string description);
   static Error with_status(ErrorCode code, int http_status, std::string description,
                            std::string field = {});
 };

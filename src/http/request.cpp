@@ -63,7 +63,7 @@ Reply error_reply(const Error& e, std::string_view request_id) {
   w.end_object().end_object();
   Reply r{e.http_status, w.take(), "application/json", {}};
   if (e.code == ErrorCode::service_unavailable || e.code == ErrorCode::rate_limited) {
-    r.headers.emplace_back("Retry-After", "1");
+    r.headers.emplace_back("Retry-After", std::to_string(std::max(1, e.retry_after_s)));
   }
   return r;
 }

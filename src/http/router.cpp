@@ -28,6 +28,10 @@ void Router::add(Method method, std::string_view pattern, Handler handler) {
   routes_.push_back(std::move(r));
 }
 
+void Router::wrap(const std::function<Handler(Method, std::string_view, Handler)>& wrap) {
+  for (auto& r : routes_) r.handler = wrap(r.method, r.pattern, std::move(r.handler));
+}
+
 Router::Match Router::match(Method method, std::string_view path) const {
   std::array<std::string_view, 16> segments{};
   std::size_t count = 0;
@@ -75,13 +79,6 @@ Router::Match Router::match(Method method, std::string_view path) const {
     }
   }
   return best;
-}
-
-void Router::wrap(const std::function<bool(Method, std::string_view)>& which,
-                  const std::function<Handler(Handler)>& wrapper) {
-  for (auto& r : routes_) {
-    if (which(r.method, r.pattern)) r.handler = wrapper(std::move(r.handler));
-  }
 }
 
 std::vector<std::pair<Method, std::string>> Router::routes() const {

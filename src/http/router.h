@@ -29,11 +29,9 @@ class Router {
   };
   Match match(Method method, std::string_view path) const;
 
-  // Replaces the handler of every route where which(method, pattern) holds by
-  // wrapper(handler): a concern that cuts across routes (CORS) without
-  // touching the files that registered them.
-  void wrap(const std::function<bool(Method, std::string_view)>& which,
-            const std::function<Handler(Handler)>& wrapper);
+  // Replaces every registered handler h by wrap(method, pattern, h): policy
+  // that applies to whole groups of routes (rate limits) in one place.
+  void wrap(const std::function<Handler(Method, std::string_view, Handler)>& wrap);
 
   // Every registered (method, pattern), for tests and documentation checks.
   std::vector<std::pair<Method, std::string>> routes() const;

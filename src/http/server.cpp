@@ -276,6 +276,11 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     parser.body_limit(config_.max_body_bytes);
     stream.expires_after(read_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    // A Transfer-Encoding that does not end in chunked leaves the body's end
+    // to whoever reads it: a proxy and we could disagree (request smuggling).
+    if (!ec && parser.get().count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
+      ec = bhttp::error::bad_transfer_encoding;
+    }
     if (!ec && !parser.is_done()) {
       const auto expect = parser.get()[bhttp::field::expect];
       if (beast::iequals(expect, "100-continue")) {

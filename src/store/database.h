@@ -111,6 +111,11 @@ struct DatabaseOptions {
   int readers = 2;
   int pool_size = 8;    // PostgreSQL: connections (and threads) for writes
   int max_batch = 512;  // most writes committed together
+  // Work waiting for a database thread; beyond this, submit answers
+  // SERVICE_UNAVAILABLE (503, Retry-After) at once, so that memory and
+  // latency stay bounded under any load.
+  std::size_t max_queued_writes = 10'000;
+  std::size_t max_queued_reads = 10'000;
   // Where a backend reports its commits, when set: seconds per COMMIT and
   // writes per committed transaction.
   metrics::Histogram* commit_seconds = nullptr;

@@ -1,0 +1,129 @@
+#include "api/rate_limit.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
+
+#include "core/rate_limiter.h"
+
+namespace paygate::api {
+
+namespace {
+
+struct Limits {
+  explicit Limits(const Config& config) : proxies(config.trusted_proxies) {
+    if (config.rate_limit) merchant.emplace(*config.rate_limit);
+    if (config.public_rate_limit) shopper.emplace(*config.public_rate_limit);
+    if (config.auth_failure_limit) auth_failures.emplace(*config.auth_failure_limit);
+  }
+  std::optional<RateLimiter> merchant;
+  std::optional<RateLimiter> shopper;
+  std::optional<RateLimiter> auth_failures;
+  TrustedProxies proxies;
+};
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void add_headers(http::Reply& reply, const RateDecision& d) {
+  reply.headers.emplace_back("X-RateLimit-Limit", std::to_string(d.limit));
+  reply.headers.emplace_back("X-RateLimit-Remaining", std::to_string(d.remaining));
+  reply.headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_s));
+}
+
+http::Reply refusal(const RateDecision& d, std::string description, std::string_view request_id) {
+  auto reply = http::error_reply(
+      Error::rate_limited(std::move(description), static_cast<int>(d.retry_after_s)), request_id);
+  add_headers(reply, d);
+  return reply;
+}
+
+boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limits,
+                                                    Audience audience, std::string pattern,
+                                                    const http::Handler& handler,
+                                                    const http::Request& req) {
+  const auto now = now_ms();
+  const std::string address =
+      client_address(req.remote_address, req.header("X-Forwarded-For"), limits->proxies);
+  if (limits->auth_failures) {
+    // Checked before the secret is: a blocked address learns nothing about its guesses.
+    const auto d = limits->auth_failures->peek(address, now);
+    if (!d.allowed) {
+      co_return refusal(d, "too many failed authentication attempts from this address; retry later",
+                        req.request_id);
+    }
+  }
+  RateLimiter* limiter = nullptr;
+  std::string key;
+  if (audience == Audience::merchant && limits->merchant) {
+    limiter = &*limits->merchant;
+    const auto api_key = req.header("X-Api-Key");
+    key = api_key.empty() ? "addr:" + address : "key:" + std::string(api_key.substr(0, 128));
+  } else if (audience == Audience::shopper && limits->shopper) {
+    limiter = &*limits->shopper;
+    key = address;
+  }
+  std::optional<RateDecision> decision;
+  if (limiter != nullptr) {
+    decision = limiter->take(key, now);
+    if (!decision->allowed) {
+      co_return refusal(*decision, "too many requests; retry after the Retry-After seconds",
+                        req.request_id);
+    }
+  }
+
+  auto result = co_await handler(req);
+
+  if (!result && result.error().code == ErrorCode::authentication) {
+    if (limits->auth_failures) (void)limits->auth_failures->take(address, now_ms());
+    // Whoever knows a merchant's (public) key must not spend its budget with
+    // wrong secrets: only authenticated requests count against a key.
+    if (audience == Audience::merchant && limiter != nullptr) {
+      limiter->give_back(key, now_ms());
+      decision = limiter->peek(key, now_ms());
+    }
+  }
+  if (!decision) co_return result;
+  http::Reply reply;
+  if (result) {
+    reply = std::move(*result);
+  } else {
+    const auto& e = result.error();
+    if (e.code == ErrorCode::internal || e.code == ErrorCode::service_unavailable) {
+      spdlog::error("request {} {} {}: {}", req.request_id, http::to_string(req.method), pattern,
+                    e.description);
+    }
+    reply = http::error_reply(e, req.request_id);
+  }
+  add_headers(reply, *decision);
+  co_return reply;
+}
+
+}  // namespace
+
+Audience audience_of(std::string_view pattern) {
+  // Health checks and Prometheus scrapes come from the operator's own systems.
+  if (pattern == "/health" || pattern == "/api/v1/health" || pattern == "/metrics" ||
+      pattern.starts_with("/api/v1/test/")) {
+    return Audience::none;
+  }
+  if (pattern.find("/public") != std::string_view::npos) return Audience::shopper;
+  return Audience::merchant;
+}
+
+void add_rate_limits(http::Router& router, const Config& config) {
+  if (!config.rate_limit && !config.public_rate_limit && !config.auth_failure_limit) return;
+  auto limits = std::make_shared<Limits>(config);
+  router.wrap([&](http::Method, std::string_view pattern, http::Handler h) -> http::Handler {
+    const Audience audience = audience_of(pattern);
+    if (audience == Audience::none) return h;
+    return [limits, audience, p = std::string(pattern), h = std::move(h)](
+               const http::Request& req) { return limited(limits, audience, p, h, req); };
+  });
+}
+
+}  // namespace paygate::api

@@ -1,0 +1,22 @@
+// Rate limits around the route handlers: merchant endpoints per API key,
+// public endpoints per client address, and failed authentication per client
+// address (it slows secret guessing). Every answer of a limited endpoint
+// carries X-RateLimit-Limit/-Remaining/-Reset; a refused one is 429
+// RATE_LIMITED with Retry-After.
+#pragma once
+
+#include "config/config.h"
+#include "http/router.h"
+
+namespace paygate::api {
+
+// Which bucket a route's requests are counted in.
+enum class Audience { none, merchant, shopper };
+
+// /api/v1/…/public… is the shopper's; health, /metrics and test routes are not limited.
+Audience audience_of(std::string_view pattern);
+
+// Wraps every handler of router with the limits config asks for.
+void add_rate_limits(http::Router& router, const Config& config);
+
+}  // namespace paygate::api
