@@ -18,10 +18,10 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "run.sh: /usr/bin/chromium is missing (scripts/install-deps.sh installs it)" >&2
   exit 1
 fi
-# The lockfile pins playwright-core; install it only when missing or changed.
-if [ ! -f "$here/node_modules/.package-lock.json" ] ||
-   ! cmp -s <(node -e 'const l=require(process.argv[1]);console.log(JSON.stringify(l.packages["node_modules/playwright-core"]?.version))' "$here/package-lock.json") \
-            <(node -e 'const l=require(process.argv[1]);console.log(JSON.stringify(l.packages["node_modules/playwright-core"]?.version))' "$here/node_modules/.package-lock.json"); then
+# The lockfile pins playwright-core; install it only when missing or another version.
+want="$(cd "$here" && node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')"
+have="$(cd "$here" && node -p 'try { require("./node_modules/playwright-core/package.json").version } catch { "" }')"
+if [ "$want" != "$have" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
