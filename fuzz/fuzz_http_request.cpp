@@ -69,13 +69,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   while (!parser.is_done()) {
     const std::size_t n = parser.put(boost::asio::buffer(data + offset, available - offset), ec);
     offset += n;
-    if (ec == bhttp::error::need_more) {
+    if (ec && ec != bhttp::error::need_more) break;
+    if (ec || n == 0) {  // needs bytes not yet "arrived"
       if (available == size) break;
       ec = {};
       available = size;
-      continue;
     }
-    if (ec || (n == 0 && available == size)) break;
   }
   if (ec == bhttp::error::need_more) {
     ec = {};
