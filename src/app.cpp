@@ -227,6 +227,11 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
           PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
           run_workers ? "on" : "off", config.database.redacted(), config.test_mode ? "on" : "off");
       server.run();
+      // The database may still be finishing work for the server's threads
+      // (its answers hold their io_contexts): let it end before the server,
+      // and with it those io_contexts, go away.
+      runner.stop();
+      db->stop();
     }
   } else {
     std::promise<void> stop;
