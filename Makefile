@@ -79,8 +79,7 @@ test-pg: debug
 test-browser: debug
 	bash tests/browser/run.sh build/debug/paygate
 
-test: test-debug test-pg test-asan test-browser
-test: test-debug test-asan test-fuzz
+test: test-debug test-pg test-asan test-browser test-fuzz
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver
