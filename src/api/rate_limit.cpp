@@ -1,7 +1,5 @@
 #include "api/rate_limit.h"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <memory>
 
@@ -88,17 +86,7 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
     }
   }
   if (!decision) co_return result;
-  http::Reply reply;
-  if (result) {
-    reply = std::move(*result);
-  } else {
-    const auto& e = result.error();
-    if (e.code == ErrorCode::internal || e.code == ErrorCode::service_unavailable) {
-      spdlog::error("request {} {} {}: {}", req.request_id, http::to_string(req.method), pattern,
-                    e.description);
-    }
-    reply = http::error_reply(e, req.request_id);
-  }
+  http::Reply reply = http::reply_for(std::move(result), req, pattern);
   add_headers(reply, *decision);
   co_return reply;
 }

@@ -5,6 +5,8 @@
 #include <boost/url/params_view.hpp>
 #include <strings.h>
 
+#include <spdlog/spdlog.h>
+
 #include "core/json_writer.h"
 
 namespace paygate::http {
@@ -66,6 +68,16 @@ Reply error_reply(const Error& e, std::string_view request_id) {
     r.headers.emplace_back("Retry-After", std::to_string(std::max(1, e.retry_after_s)));
   }
   return r;
+}
+
+Reply reply_for(Result<Reply>&& result, const Request& req, std::string_view route) {
+  if (result) return std::move(*result);
+  const Error& e = result.error();
+  if (e.code == ErrorCode::internal || e.code == ErrorCode::service_unavailable) {
+    spdlog::error("request {} {} {}: {}", req.request_id, to_string(req.method), route,
+                  e.description);
+  }
+  return error_reply(e, req.request_id);
 }
 
 }  // namespace paygate::http

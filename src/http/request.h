@@ -59,4 +59,10 @@ struct Reply {
 // An internal error's own description is never shown, only logged.
 Reply error_reply(const Error& e, std::string_view request_id);
 
+// What a handler's result is answered with: its reply, or error_reply of its
+// error, with internal and unavailable errors logged (request id, method,
+// route pattern). The one place a result becomes an answer: the server and
+// route wrappers that must add headers to every answer both use it.
+Reply reply_for(Result<Reply>&& result, const Request& req, std::string_view route);
+
 }  // namespace paygate::http

@@ -351,16 +351,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         } catch (const std::exception& e) {
           result = fail(Error::internal(std::string("exception: ") + e.what()));
         }
-        if (result) {
-          reply = std::move(*result);
-        } else {
-          if (result.error().code == ErrorCode::internal ||
-              result.error().code == ErrorCode::service_unavailable) {
-            spdlog::error("request {} {} {}: {}", request_id, to_string(request.method),
-                          match.pattern, result.error().description);
-          }
-          reply = error_reply(result.error(), request_id);
-        }
+        reply = reply_for(std::move(result), request, match.pattern);
       }
     }
 
