@@ -4,17 +4,28 @@ namespace paygate {
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::authentication: return "AUTHENTICATION_ERROR";
-    case ErrorCode::bad_request: return "BAD_REQUEST_ERROR";
-    case ErrorCode::invalid_vpa: return "INVALID_VPA";
-    case ErrorCode::invalid_card: return "INVALID_CARD";
-    case ErrorCode::expired_card: return "EXPIRED_CARD";
-    case ErrorCode::not_found: return "NOT_FOUND_ERROR";
-    case ErrorCode::idempotency: return "IDEMPOTENCY_ERROR";
-    case ErrorCode::payload_too_large: return "PAYLOAD_TOO_LARGE";
-    case ErrorCode::rate_limited: return "RATE_LIMITED";
-    case ErrorCode::service_unavailable: return "SERVICE_UNAVAILABLE";
-    case ErrorCode::internal: return "INTERNAL_ERROR";
+    case ErrorCode::authentication:
+      return "AUTHENTICATION_ERROR";
+    case ErrorCode::bad_request:
+      return "BAD_REQUEST_ERROR";
+    case ErrorCode::invalid_vpa:
+      return "INVALID_VPA";
+    case ErrorCode::invalid_card:
+      return "INVALID_CARD";
+    case ErrorCode::expired_card:
+      return "EXPIRED_CARD";
+    case ErrorCode::not_found:
+      return "NOT_FOUND_ERROR";
+    case ErrorCode::idempotency:
+      return "IDEMPOTENCY_ERROR";
+    case ErrorCode::payload_too_large:
+      return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::rate_limited:
+      return "RATE_LIMITED";
+    case ErrorCode::service_unavailable:
+      return "SERVICE_UNAVAILABLE";
+    case ErrorCode::internal:
+      return "INTERNAL_ERROR";
   }
   return "INTERNAL_ERROR";
 }
@@ -47,6 +58,12 @@ Error Error::rate_limited(std::string description, int retry_after_s) {
 Error Error::overloaded(std::string description) {
   Error e = service_unavailable(std::move(description));
   e.retry_after_s = 1;
+  return e;
+}
+
+Error Error::conflict(std::string description) {
+  Error e = overloaded(std::move(description));
+  e.write_conflict = true;
   return e;
 }
 

@@ -29,8 +29,11 @@ struct Error {
   ErrorCode code = ErrorCode::internal;
   int http_status = 500;
   std::string description;
-  std::string field;  // empty when the error is not about one field
+  std::string field;      // empty when the error is not about one field
   int retry_after_s = 0;  // RATE_LIMITED / SERVICE_UNAVAILABLE: when to try again (0: 1 s)
+  // A row the transaction read was changed by another one before it wrote:
+  // running the whole transaction again, on fresh reads, may succeed.
+  bool write_conflict = false;
 
   static Error bad_request(std::string description, std::string field = {});
   static Error not_found(std::string description);
@@ -41,6 +44,8 @@ struct Error {
   static Error rate_limited(std::string description, int retry_after_s);
   // 503 at once, rather than queueing without bound.
   static Error overloaded(std::string description);
+  // 503 if retrying the transaction did not get past the conflict.
+  static Error conflict(std::string description);
   static Error with_status(ErrorCode code, int http_status, std::string description,
                            std::string field = {});
 };
@@ -49,7 +54,9 @@ template <class T>
 using Result = std::expected<T, Error>;
 using Status = std::expected<void, Error>;
 
-inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std::move(e)); }
+inline std::unexpected<Error> fail(Error e) {
+  return std::unexpected<Error>(std::move(e));
+}
 
 // The outcome of r without its value (g++ 12's std::expected has no transform).
 template <class T>

@@ -104,7 +104,7 @@ asio::awaitable<Result<IdempotencyClaim>> IdempotencyService::claim(const Idempo
     const bool expired = stored.expires_at < now;
     if (expired ||
         (!stored.done && stored.locked_until < now && stored.fingerprint == key.fingerprint)) {
-      auto s = store::restart_idempotency_key(c, key.merchant_id, key.key, key.fingerprint,
+      auto s = store::restart_idempotency_key(c, key.merchant_id, key.key, stored, key.fingerprint,
                                               locked_until, now, now + ttl_);
       if (!s) return fail(s.error());
       return IdempotencyClaim{Outcome::owned, 0, {}, locked_until};

@@ -47,6 +47,7 @@ struct WebhookEndpoint {
   bool active = true;
   Micros created_at = 0;
   Micros updated_at = 0;
+  std::int64_t version = 1;  // bumped by every update; not shown to merchants
 
   bool subscribed_to(std::string_view type) const;
 };
@@ -73,6 +74,7 @@ struct Delivery {
   std::optional<Micros> next_attempt_at;
   Micros created_at = 0;
   Micros updated_at = 0;
+  std::int64_t version = 1;  // bumped by every update; not shown to merchants
 };
 
 struct DeliveryAttempt {

@@ -13,7 +13,8 @@ constexpr Sql kFind{
 constexpr Sql kRestart{
     "UPDATE idempotency_keys SET fingerprint = $3, state = 'running', locked_until = $4,"
     " created_at = $5, expires_at = $6, response_status = NULL, response_body = NULL"
-    " WHERE merchant_id = $1 AND idem_key = $2"};
+    " WHERE merchant_id = $1 AND idem_key = $2 AND state = $7 AND locked_until = $8"
+    " AND expires_at = $9"};
 constexpr Sql kComplete{
     "UPDATE idempotency_keys SET state = 'done', response_status = $4, response_body = $5"
     " WHERE merchant_id = $1 AND idem_key = $2 AND state = 'running' AND locked_until = $3"};
@@ -53,10 +54,15 @@ Result<std::optional<StoredIdempotencyKey>> find_idempotency_key(Connection& con
 }
 
 Status restart_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
-                               std::string_view fingerprint, Micros locked_until, Micros now,
-                               Micros expires_at) {
-  const Param params[] = {merchant_id, key, fingerprint, locked_until, now, expires_at};
-  return to_status(conn.execute(kRestart, params));
+                               const StoredIdempotencyKey& read, std::string_view fingerprint,
+                               Micros locked_until, Micros now, Micros expires_at) {
+  const std::string_view read_state = read.done ? "done" : "running";
+  const Param params[] = {merchant_id, key,        fingerprint,       locked_until,   now,
+                          expires_at,  read_state, read.locked_until, read.expires_at};
+  auto updated = conn.execute(kRestart, params);
+  if (!updated) return fail(updated.error());
+  if (*updated == 0) return fail(Error::conflict("an idempotency key was taken over meanwhile"));
+  return {};
 }
 
 Result<bool> complete_idempotency_key(Connection& conn, std::string_view merchant_id,

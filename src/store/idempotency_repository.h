@@ -26,9 +26,11 @@ Result<std::optional<StoredIdempotencyKey>> find_idempotency_key(Connection& con
                                                                  std::string_view merchant_id,
                                                                  std::string_view key);
 // Starts the key afresh (expired, or its holder died): running, no answer.
+// Only if the row is still `read` (else Error::conflict): two requests that
+// both found the holder dead cannot both take the key over.
 Status restart_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
-                               std::string_view fingerprint, Micros locked_until, Micros now,
-                               Micros expires_at);
+                               const StoredIdempotencyKey& read, std::string_view fingerprint,
+                               Micros locked_until, Micros now, Micros expires_at);
 // Stores the answer of the holder whose claim wrote locked_until == token;
 // false (nothing written) when the key is no longer that holder's.
 Result<bool> complete_idempotency_key(Connection& conn, std::string_view merchant_id,

@@ -259,6 +259,14 @@ INSERT INTO payment_latency_stats
   GROUP BY merchant_id, span_hours, hour, bucket;
 DROP TABLE stats_spans;
 )sql"},
+    {7, "versions for webhook endpoints and deliveries", R"sql(
+-- Writes on PostgreSQL run side by side at READ COMMITTED: an UPDATE only
+-- lands on the version it read, so that two read-modify-writes of one row
+-- (a manual retry and a delivery attempt, a PATCH and a rotation) cannot
+-- silently undo each other. Payments and refunds have had one since 5.
+ALTER TABLE webhook_endpoints ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE webhook_deliveries ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+)sql"},
 };
 
 constexpr Sql kCreateTable{

@@ -18,7 +18,7 @@ constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
 constexpr Sql kUpdate{
     "UPDATE payments SET status = $2, captured = $3, capture_requested = $4, error_code = $5,"
     " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9,"
-    " version = $10 WHERE id = $1"};
+    " version = $10 WHERE id = $1 AND version = $11"};
 constexpr Sql kFind{"SELECT " PAYGATE_PAYMENT_COLUMNS
                     " FROM payments WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindAny{"SELECT " PAYGATE_PAYMENT_COLUMNS " FROM payments WHERE id = $1"};
@@ -95,7 +95,7 @@ Status insert_payment(Connection& conn, const Payment& p) {
 }
 
 Status update_payment(Connection& conn, Payment& p, std::string_view previous_status) {
-  ++p.version;
+  const std::int64_t read_version = p.version;
   const Param params[] = {p.id,
                           p.status,
                           std::int64_t{p.captured},
@@ -105,8 +105,14 @@ Status update_payment(Connection& conn, Payment& p, std::string_view previous_st
                           nullable(p.processing_started_at),
                           nullable(p.finished_at),
                           p.updated_at,
-                          p.version};
-  if (auto r = conn.execute(kUpdate, params); !r) return fail(r.error());
+                          read_version + 1,
+                          read_version};
+  auto updated = conn.execute(kUpdate, params);
+  if (!updated) return fail(updated.error());
+  if (*updated == 0) {
+    return fail(Error::conflict("payment " + p.id + " was changed by another request"));
+  }
+  p.version = read_version + 1;
   // Totals change once, when the payment reaches its final status.
   if (is_final_payment_status(previous_status) || !is_final_payment_status(p.status)) return {};
   if (auto s = add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, p.status),

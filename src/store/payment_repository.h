@@ -13,6 +13,9 @@ namespace paygate::store {
 Status insert_payment(Connection& conn, const Payment& p);
 // Writes every mutable field of p (status, capture flags, errors, times) and
 // bumps its version (in p too). previous_status: p's status as it was read.
+// Only if the stored row is still the version p was read at: otherwise
+// Error::conflict, and the transaction is run again (PostgreSQL runs writes
+// side by side at READ COMMITTED; SQLite's single writer never sees one).
 Status update_payment(Connection& conn, Payment& p, std::string_view previous_status);
 Result<std::optional<Payment>> find_payment(Connection& conn, std::string_view merchant_id,
                                             std::string_view id);

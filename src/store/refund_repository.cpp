@@ -14,7 +14,8 @@ constexpr Sql kInsert{"INSERT INTO refunds (" PAYGATE_REFUND_COLUMNS
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
 constexpr Sql kUpdate{
     "UPDATE refunds SET status = $2, error_code = $3, error_description = $4,"
-    " processing_started_at = $5, updated_at = $6, version = $7 WHERE id = $1"};
+    " processing_started_at = $5, updated_at = $6, version = $7"
+    " WHERE id = $1 AND version = $8"};
 constexpr Sql kFind{"SELECT " PAYGATE_REFUND_COLUMNS
                     " FROM refunds WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindAny{"SELECT " PAYGATE_REFUND_COLUMNS " FROM refunds WHERE id = $1"};
@@ -67,15 +68,21 @@ Status insert_refund(Connection& conn, const Refund& r) {
 }
 
 Status update_refund(Connection& conn, Refund& r, std::string_view previous_status) {
-  ++r.version;
+  const std::int64_t read_version = r.version;
   const Param params[] = {r.id,
                           r.status,
                           nullable(r.error_code),
                           nullable(r.error_description),
                           nullable(r.processing_started_at),
                           r.updated_at,
-                          r.version};
-  if (auto res = conn.execute(kUpdate, params); !res) return fail(res.error());
+                          read_version + 1,
+                          read_version};
+  auto updated = conn.execute(kUpdate, params);
+  if (!updated) return fail(updated.error());
+  if (*updated == 0) {
+    return fail(Error::conflict("refund " + r.id + " was changed by another request"));
+  }
+  r.version = read_version + 1;
   // Totals change once, when the refund leaves PENDING.
   if (previous_status != kRefundPending || r.status == kRefundPending) return {};
   return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(r.status), 1, r.amount);

@@ -10,7 +10,8 @@
 namespace paygate::store {
 
 Status insert_refund(Connection& conn, const Refund& r);
-// Writes the mutable fields and bumps the version (in r too).
+// Writes the mutable fields and bumps the version (in r too), only if the
+// stored row is still the version r was read at (else Error::conflict).
 // previous_status: r's status as it was read. Both keep the stats totals.
 Status update_refund(Connection& conn, Refund& r, std::string_view previous_status);
 Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view merchant_id,

@@ -8,16 +8,17 @@ namespace {
 
 #define PAYGATE_WEBHOOK_COLUMNS                                                        \
   "id, merchant_id, url, secret, previous_secret, previous_secret_expires_at, events," \
-  " active, created_at, updated_at"
+  " active, created_at, updated_at, version"
 #define PAYGATE_DELIVERY_COLUMNS                                                        \
   "id, merchant_id, webhook_id, event_id, event_type, status, attempts, response_code," \
-  " response_body, next_attempt_at, created_at, updated_at"
+  " response_body, next_attempt_at, created_at, updated_at, version"
 
 constexpr Sql kInsertWebhook{"INSERT INTO webhook_endpoints (" PAYGATE_WEBHOOK_COLUMNS
-                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
 constexpr Sql kUpdateWebhook{
     "UPDATE webhook_endpoints SET url = $2, secret = $3, previous_secret = $4,"
-    " previous_secret_expires_at = $5, events = $6, active = $7, updated_at = $8 WHERE id = $1"};
+    " previous_secret_expires_at = $5, events = $6, active = $7, updated_at = $8, version = $9"
+    " WHERE id = $1 AND version = $10"};
 constexpr Sql kDeleteWebhook{"DELETE FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindWebhook{"SELECT " PAYGATE_WEBHOOK_COLUMNS
                            " FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2"};
@@ -37,10 +38,11 @@ constexpr Sql kFindEvent{
     "SELECT id, merchant_id, type, payload, created_at FROM events WHERE id = $1"};
 
 constexpr Sql kInsertDelivery{"INSERT INTO webhook_deliveries (" PAYGATE_DELIVERY_COLUMNS
-                              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
+                              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"};
 constexpr Sql kUpdateDelivery{
     "UPDATE webhook_deliveries SET status = $2, attempts = $3, response_code = $4,"
-    " response_body = $5, next_attempt_at = $6, updated_at = $7 WHERE id = $1"};
+    " response_body = $5, next_attempt_at = $6, updated_at = $7, version = $8"
+    " WHERE id = $1 AND version = $9"};
 constexpr Sql kFindDelivery{"SELECT " PAYGATE_DELIVERY_COLUMNS
                             " FROM webhook_deliveries WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindDeliveryAny{"SELECT " PAYGATE_DELIVERY_COLUMNS
@@ -100,6 +102,7 @@ WebhookEndpoint webhook_from_row(const Row& r) {
   w.active = r.int64(7) != 0;
   w.created_at = r.int64(8);
   w.updated_at = r.int64(9);
+  w.version = r.int64(10);
   return w;
 }
 
@@ -117,6 +120,7 @@ Delivery delivery_from_row(const Row& r) {
   d.next_attempt_at = r.optional_int64(9);
   d.created_at = r.int64(10);
   d.updated_at = r.int64(11);
+  d.version = r.int64(12);
   return d;
 }
 
@@ -133,11 +137,12 @@ Status insert_webhook(Connection& conn, const WebhookEndpoint& w) {
                           events,
                           std::int64_t{w.active},
                           w.created_at,
-                          w.updated_at};
+                          w.updated_at,
+                          w.version};
   return to_status(conn.execute(kInsertWebhook, params));
 }
 
-Status update_webhook(Connection& conn, const WebhookEndpoint& w) {
+Status update_webhook(Connection& conn, WebhookEndpoint& w) {
   const std::string events = join_events(w.events);
   const Param params[] = {w.id,
                           w.url,
@@ -146,8 +151,16 @@ Status update_webhook(Connection& conn, const WebhookEndpoint& w) {
                           nullable(w.previous_secret_expires_at),
                           events,
                           std::int64_t{w.active},
-                          w.updated_at};
-  return to_status(conn.execute(kUpdateWebhook, params));
+                          w.updated_at,
+                          w.version + 1,
+                          w.version};
+  auto updated = conn.execute(kUpdateWebhook, params);
+  if (!updated) return fail(updated.error());
+  if (*updated == 0) {
+    return fail(Error::conflict("webhook " + w.id + " was changed by another request"));
+  }
+  ++w.version;
+  return {};
 }
 
 Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std::string_view id) {
@@ -210,20 +223,28 @@ Status insert_delivery(Connection& conn, const Delivery& d) {
                           nullable(d.response_body),
                           nullable(d.next_attempt_at),
                           d.created_at,
-                          d.updated_at};
+                          d.updated_at,
+                          d.version};
   if (auto r = conn.execute(kInsertDelivery, params); !r) return fail(r.error());
   return add_to_stats(conn, d.merchant_id, d.created_at, delivery_metric(kTotal), 1, 0);
 }
 
-Status update_delivery(Connection& conn, const Delivery& d, const Delivery& previous) {
+Status update_delivery(Connection& conn, Delivery& d, const Delivery& previous) {
   const Param params[] = {d.id,
                           d.status,
                           d.attempts,
                           nullable(d.response_code),
                           nullable(d.response_body),
                           nullable(d.next_attempt_at),
-                          d.updated_at};
-  if (auto r = conn.execute(kUpdateDelivery, params); !r) return fail(r.error());
+                          d.updated_at,
+                          previous.version + 1,
+                          previous.version};
+  auto updated = conn.execute(kUpdateDelivery, params);
+  if (!updated) return fail(updated.error());
+  if (*updated == 0) {
+    return fail(Error::conflict("delivery " + d.id + " was changed by another request"));
+  }
+  d.version = previous.version + 1;
   // success and failed are counted; a manual retry takes its entry back to pending.
   if (previous.status != d.status) {
     if (previous.status != kDeliveryPending) {

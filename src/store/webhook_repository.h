@@ -11,7 +11,9 @@
 namespace paygate::store {
 
 Status insert_webhook(Connection& conn, const WebhookEndpoint& w);
-Status update_webhook(Connection& conn, const WebhookEndpoint& w);
+// Writes w's mutable fields and bumps its version (in w too), only if the
+// stored row is still the version w was read at (else Error::conflict).
+Status update_webhook(Connection& conn, WebhookEndpoint& w);
 Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std::string_view id);
 Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
                                                     std::string_view id);
@@ -25,7 +27,8 @@ Result<std::optional<Event>> find_event(Connection& conn, std::string_view id);
 
 Status insert_delivery(Connection& conn, const Delivery& d);
 // previous: d as it was read (status and attempts keep the stats totals).
-Status update_delivery(Connection& conn, const Delivery& d, const Delivery& previous);
+// Only if the stored row is still previous's version (else Error::conflict).
+Status update_delivery(Connection& conn, Delivery& d, const Delivery& previous);
 Result<std::optional<Delivery>> find_delivery(Connection& conn, std::string_view merchant_id,
                                               std::string_view id);
 Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_view id);

@@ -363,15 +363,22 @@ std::string pg_url(std::string_view database) {
   return std::string(base) + std::string(database);
 }
 
-std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql) {
-  std::vector<std::vector<std::string>> rows;
-  PGconn* conn = PQconnectdb(url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    ADD_FAILURE() << "cannot connect to " << url << ": " << PQerrorMessage(conn);
-    PQfinish(conn);
-    return rows;
+PgSession::PgSession(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    ADD_FAILURE() << "cannot connect to " << url << ": " << PQerrorMessage(conn_);
+    PQfinish(conn_);
+    conn_ = nullptr;
   }
-  PGresult* res = PQexec(conn, sql.c_str());
+}
+
+PgSession::~PgSession() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+std::vector<std::vector<std::string>> PgSession::query(const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  if (conn_ == nullptr) return rows;
+  PGresult* res = PQexec(conn_, sql.c_str());
   const auto st = PQresultStatus(res);
   if (st == PGRES_TUPLES_OK) {
     for (int r = 0; r < PQntuples(res); ++r) {
@@ -382,8 +389,11 @@ std::vector<std::vector<std::string>> pg_query(const std::string& url, const std
     ADD_FAILURE() << "query failed: " << sql << ": " << PQresultErrorMessage(res);
   }
   PQclear(res);
-  PQfinish(conn);
   return rows;
+}
+
+std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql) {
+  return PgSession(url).query(sql);
 }
 
 std::string create_pg_database() {

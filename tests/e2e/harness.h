@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+struct pg_conn;  // libpq's PGconn
+
 namespace paygate::test {
 
 inline constexpr std::string_view kDemoKey = "key_test_abc123";
@@ -224,8 +226,22 @@ std::string pg_url(std::string_view database);
 // Creates a fresh, empty database on the test cluster: its name.
 std::string create_pg_database();
 void drop_pg_database(const std::string& name);
-// Runs SQL on a PostgreSQL database (libpq); every row, each value as text
-// ("" for NULL). A test failure (and no rows) when the query fails.
+// One libpq connection to a PostgreSQL database, for a test that needs its
+// own transaction (e.g. to hold a row lock while the server writes).
+class PgSession {
+ public:
+  explicit PgSession(const std::string& url);
+  ~PgSession();
+  PgSession(const PgSession&) = delete;
+  PgSession& operator=(const PgSession&) = delete;
+  // Runs SQL; every row, each value as text ("" for NULL). A test failure
+  // (and no rows) when the query fails.
+  std::vector<std::vector<std::string>> query(const std::string& sql);
+
+ private:
+  ::pg_conn* conn_;
+};
+// Runs SQL on a PostgreSQL database in a session of its own (PgSession::query).
 std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql);
 // Runs `pg_ctl <action>` on the test cluster (e.g. "stop -m fast -w", "start -w"); its exit code.
 int pg_ctl(const std::string& action);

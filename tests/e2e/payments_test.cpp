@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <future>
 #include <map>
 #include <regex>
 #include <set>
@@ -892,6 +893,51 @@ TEST(PaymentsCapture, CaptureWhileProcessingHappensOnSuccess) {
   const auto after = capture(c, id);
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(object_of(after), done);
+}
+
+// PostgreSQL runs writes side by side at READ COMMITTED. A capture that read
+// the payment just before another writer changed it must not write its stale
+// copy over that change: it did, and a capture racing the processor put a
+// PROCESSING payment back to CREATED (found as a flaky
+// CaptureWhileProcessingHappensOnSuccess on PostgreSQL).
+TEST(PaymentsCapture, RacingAnotherWriterDoesNotUndoItsChange) {
+  if (!on_postgres()) GTEST_SKIP() << "only PostgreSQL runs two writes at once";
+  auto server = TestServer::start(with_args({"--no-workers"}));
+  auto c = server->client();
+  const std::string id = pay_ok(c, upi(create_order(c)));
+  const std::string url = server->database_url();
+
+  // The other writer (standing in for the processor) changes the payment and
+  // holds the row until the capture has read it and is waiting to write.
+  PgSession processor(url);
+  processor.query("BEGIN");
+  processor.query(
+      "UPDATE payments SET status = 'PROCESSING', processing_started_at = updated_at,"
+      " version = version + 1 WHERE id = '" +
+      id + "'");
+  auto captured = std::async(std::launch::async, [&] {
+    auto own = server->client();
+    return capture(own, id);
+  });
+  const bool waiting = eventually([&] {
+    return pg_query(url,
+                    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'")
+               .size() == 1;
+  });
+  processor.query("COMMIT");
+  ASSERT_TRUE(waiting) << "the capture never waited for the row";
+
+  const auto res = captured.get();
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(object_of(res).at("status"), "PROCESSING") << res.body;
+  const auto p = get_payment(c, id);
+  EXPECT_EQ(p.at("status"), "PROCESSING") << json::serialize(p);
+  EXPECT_EQ(p.at("captured"), false);
+  const auto rows =
+      pg_query(url, "SELECT capture_requested, version FROM payments WHERE id = '" + id + "'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"1", "3"}));
 }
 
 // ---------------------------------------------------------------- public payments

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <map>
 #include <optional>
 #include <regex>
@@ -589,6 +590,43 @@ TEST(WebhookRegistration, RejectsInvalidUrlsAndEvents) {
 
   // Only the one valid registration happened.
   EXPECT_EQ(array_of(c.get(kWebhooks, demo_auth())).size(), 1u);
+}
+
+// On PostgreSQL two writes to one endpoint run side by side: a PATCH that
+// read the endpoint before a rotation committed must not put the old secret
+// back (receivers would then reject every signature).
+TEST(WebhookRegistration, PatchRacingARotationKeepsTheNewSecret) {
+  if (!on_postgres()) GTEST_SKIP() << "only PostgreSQL runs two writes at once";
+  auto server = start_server();
+  auto c = server->client();
+  const auto endpoint = register_webhook(c, "https://example.com/hook/before");
+  const std::string url = server->database_url();
+
+  PgSession rotation(url);
+  rotation.query("BEGIN");
+  rotation.query(
+      "UPDATE webhook_endpoints SET secret = 'rotated', version = version + 1"
+      " WHERE id = '" +
+      endpoint.id + "'");
+  auto patched = std::async(std::launch::async, [&] {
+    auto own = server->client();
+    return patch_webhook(own, endpoint.id, {{"url", "https://example.com/hook/after"}});
+  });
+  const bool waiting = eventually([&] {
+    return pg_query(url,
+                    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'")
+               .size() == 1;
+  });
+  rotation.query("COMMIT");
+  ASSERT_TRUE(waiting) << "the PATCH never waited for the row";
+  const auto res = patched.get();
+  ASSERT_EQ(res.status, 200) << res.body;
+
+  const auto rows =
+      pg_query(url, "SELECT url, secret FROM webhook_endpoints WHERE id = '" + endpoint.id + "'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"https://example.com/hook/after", "rotated"}));
 }
 
 TEST(WebhookRegistration, AtMostTenEndpointsPerMerchant) {

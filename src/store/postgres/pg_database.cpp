@@ -178,7 +178,9 @@ void PgDatabase::run(Queue& queue, bool writes, std::unique_ptr<PgConnection> co
 }
 
 // Runs work in the transaction the caller began, then COMMITs; a
-// serialization failure or deadlock runs it again in a new one.
+// serialization failure, deadlock or stale row (Error::write_conflict: the
+// transaction runs at READ COMMITTED, so an UPDATE checks that the row is
+// still the version it read) runs it again in a new one.
 Status PgDatabase::run_write(PgConnection& conn, Work work) {
   thread_local std::minstd_rand jitter{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
@@ -207,9 +209,9 @@ Status PgDatabase::run_write(PgConnection& conn, Work work) {
       // written; run it again on the fresh connection.
       continue;
     }
-    if (conn.broken() || !is_retryable_sqlstate(conn.last_sqlstate()) || attempt == kMaxAttempts) {
-      return outcome;
-    }
+    const bool retryable =
+        outcome.error().write_conflict || is_retryable_sqlstate(conn.last_sqlstate());
+    if (conn.broken() || !retryable || attempt == kMaxAttempts) return outcome;
     // Another transaction won a conflict: try again after a short, random
     // pause so that the two do not collide again in lockstep.
     std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (1000 * attempt)));
