@@ -82,6 +82,14 @@ export async function eventually(fn, { timeout = 15000, interval = 100, what = '
   }
 }
 
+// Stops a test server now: the browser keeps its connections alive, and
+// close() alone would wait for them to time out.
+function closeServer(server) {
+  const closed = new Promise((r) => server.close(r));
+  server.closeAllConnections();
+  return closed;
+}
+
 // A merchant's site on its own origin (another port), serving the given HTML:
 // what checkout.js must work from, across origins.
 export async function merchantSite(html) {
@@ -91,7 +99,7 @@ export async function merchantSite(html) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${server.address().port}/`;
-  return { url, close: () => new Promise((r) => server.close(r)) };
+  return { url, close: () => closeServer(server) };
 }
 
 // A webhook receiver: answers `status` (changeable) and keeps what it got.
@@ -112,7 +120,7 @@ export async function webhookReceiver(status = 200) {
     url: `http://127.0.0.1:${server.address().port}/hooks`,
     received,
     setStatus: (s) => { state.status = s; },
-    close: () => new Promise((r) => server.close(r)),
+    close: () => closeServer(server),
   };
 }
 
