@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_CXX ?= clang++-16
 FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_instrument fuzz_config_text
 
-.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -90,6 +90,10 @@ bench: release
 # bench/run.sh's scenarios on a local PostgreSQL (default, durable settings).
 bench-pg: release
 	bash bench/run-pg.sh
+
+# The same statements from pgbench, without paygate: PostgreSQL's own ceiling.
+bench-pg-ceiling: release
+	bash bench/pg-ceiling.sh
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
