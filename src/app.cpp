@@ -22,8 +22,8 @@
 #include "core/webhooks.h"
 #include "http/server.h"
 #include "jobs/runner.h"
-#include "store/merchant_repository.h"
 #include "store/job_repository.h"
+#include "store/merchant_repository.h"
 #include "store/settings_repository.h"
 #include "webhooks/deliverer.h"
 #include "webhooks/delivery_pool.h"
@@ -48,6 +48,9 @@ std::unique_ptr<store::Database> open_or_report(const Config& config, int reader
     options.commit_batch_size =
         &metrics->histogram("paygate_db_commit_batch_size",
                             "Writes committed together in one transaction.", kBatchSizes);
+    options.read_batch_size = &metrics->histogram(
+        "paygate_db_read_batch_size",
+        "Reads sent to the database together (PostgreSQL pipelines them; SQLite: 1).", kBatchSizes);
   }
   auto db = store::open_database(config.database, options);
   if (!db) {

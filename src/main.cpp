@@ -46,7 +46,7 @@ po::options_description serve_options() {
       "db-readers", po::value<std::string>(),
       "database reader connections (env PAYGATE_DB_READERS, default 2)")(
       "db-pool-size", po::value<std::string>(),
-      "PostgreSQL write connections (env PAYGATE_DB_POOL_SIZE, default 8)")(
+      "PostgreSQL write connections (env PAYGATE_DB_POOL_SIZE, default 4)")(
       "max-body-bytes", po::value<std::string>(),
       "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")(
       "max-connections", po::value<std::string>(),

@@ -25,7 +25,7 @@ struct Config {
   bool run_workers = true;
   int threads = 0;  // I/O threads; resolved to the core count
   int db_readers = 2;
-  int db_pool_size = 8;  // PostgreSQL: write connections per process (plus db_readers)
+  int db_pool_size = 4;  // PostgreSQL: write connections per process (plus db_readers)
   std::size_t max_body_bytes = 64 * 1024;
   int max_connections = 10'000;
   int read_timeout_ms = 10'000;  // a whole request, once its first byte arrived

@@ -75,6 +75,10 @@ class Connection {
                                        RowCallback on_row = {}) = 0;
   // Runs SQL text with no parameters and no result (schema changes, pragmas).
   virtual Status execute_script(std::string_view sql) = 0;
+  // Which of a running total's rows this connection adds to. Backends whose
+  // writers run side by side give each writer its own, so that they never
+  // wait on one another's totals; SQLite's single writer has one.
+  virtual std::int64_t shard() const { return 0; }
 };
 
 // Work runs on a database thread with a connection inside a transaction. An
@@ -120,6 +124,8 @@ struct DatabaseOptions {
   // writes per committed transaction.
   metrics::Histogram* commit_seconds = nullptr;
   metrics::Histogram* commit_batch_size = nullptr;
+  // Reads sent together (PostgreSQL's pipelines), when set.
+  metrics::Histogram* read_batch_size = nullptr;
 };
 
 // Opens the database a URL names; a clear error when it cannot.

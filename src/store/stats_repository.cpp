@@ -8,10 +8,6 @@ namespace paygate::store {
 
 namespace {
 
-// PostgreSQL runs writers concurrently: spreading a hot total over a few rows
-// keeps them from queueing on one row lock. SQLite has one writer; one row.
-constexpr std::int64_t kPostgresShards = 8;
-
 // One statement, two rows: the hour's and the day's.
 constexpr Sql kAdd{
     "INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)"
@@ -65,10 +61,11 @@ std::int64_t day_start_hour(Micros t) {
 
 Status add_to_stats(Connection& conn, std::string_view merchant_id, Micros created_at,
                     std::string_view metric, std::int64_t count, std::int64_t amount) {
-  // The creation time's microseconds pick the shard: spread, and stable for one object.
-  const std::int64_t shard = conn.backend() == Backend::postgres ? created_at % kPostgresShards : 0;
-  const Param params[] = {
-      merchant_id, hour_of(created_at), day_start_hour(created_at), metric, shard, count, amount};
+  // A total is the sum of its shards' rows: each writer connection adds to its
+  // own (Connection::shard), so concurrent writers never queue on one row.
+  const Param params[] = {merchant_id, hour_of(created_at), day_start_hour(created_at),
+                          metric,      conn.shard(),        count,
+                          amount};
   return to_status(conn.execute(kAdd, params));
 }
 

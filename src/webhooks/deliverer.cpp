@@ -96,6 +96,10 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
   std::optional<Pending> pending;
   bool finished = false;
   auto read = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    // A transaction may run more than once (a conflict, a batch run again
+    // alone): only the last run's findings count.
+    pending.reset();
+    finished = false;
     auto d = store::find_delivery_any(c, job.subject_id);
     if (!d) return fail(d.error());
     // Nothing to do when the entry is settled, or when a manual retry has

@@ -4,16 +4,12 @@
 #include <charconv>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace paygate::store {
 
 namespace {
-
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
 // Rows are read in text format: integers are parsed here, text is borrowed.
 class PgRow final : public Row {
@@ -53,7 +49,8 @@ bool is_retryable_sqlstate(std::string_view sqlstate) {
   return sqlstate == "40001" || sqlstate == "40P01";
 }
 
-Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& conninfo) {
+Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& conninfo,
+                                                         std::string_view session) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (conn == nullptr) return fail(Error::service_unavailable("cannot allocate a connection"));
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -63,9 +60,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& conn
     return fail(Error::service_unavailable("cannot connect to PostgreSQL: " + why));
   }
   PQsetNoticeReceiver(conn, ignore_notice, nullptr);
-  std::unique_ptr<PgConnection> out(new PgConnection(conninfo, conn));
-  // Timestamps are stored as integers, but anything the server formats is UTC.
-  if (auto s = out->execute_script("SET TIME ZONE 'UTC'"); !s) return fail(s.error());
+  std::unique_ptr<PgConnection> out(new PgConnection(conninfo, std::string(session), conn));
+  if (auto s = out->set_up_session(); !s) return fail(s.error());
   return out;
 }
 
@@ -86,7 +82,13 @@ Status PgConnection::reconnect() {
     return fail(Error::service_unavailable("cannot connect to PostgreSQL: " + why));
   }
   PQsetNoticeReceiver(conn_, ignore_notice, nullptr);
-  return execute_script("SET TIME ZONE 'UTC'");
+  return set_up_session();
+}
+
+Status PgConnection::set_up_session() {
+  // Timestamps are stored as integers, but anything the server formats is UTC.
+  if (auto s = execute_script("SET TIME ZONE 'UTC'"); !s) return s;
+  return session_.empty() ? Status{} : execute_script(session_);
 }
 
 Error PgConnection::error_from(const PGresult* res, std::string_view what) {
@@ -113,62 +115,157 @@ Result<const std::string*> PgConnection::prepare(Sql sql) {
   return &statements_.emplace(sql.text.data(), std::move(name)).first->second;
 }
 
-Result<std::int64_t> PgConnection::execute(Sql sql, std::span<const Param> params,
-                                           RowCallback on_row) {
-  auto name = prepare(sql);
-  if (!name) return fail(name.error());
+namespace {
 
-  // Every parameter goes in text format, which libpq reads to a NUL; the
-  // server knows each one's type from the prepared statement. One buffer holds
-  // them all, NUL-terminated, for the length of the call.
+// Every parameter goes in text format, which libpq reads to a NUL; the server
+// knows each one's type from the prepared statement. One buffer holds them
+// all, NUL-terminated; offsets[i] is -1 for a NULL.
+void bind_params(std::span<const Param> params, BoundParams& out) {
   std::size_t size = 0;
   for (const Param& p : params) {
     if (std::holds_alternative<std::string_view>(p)) size += std::get<std::string_view>(p).size();
     size += 24;
   }
-  std::string buffer;
-  buffer.reserve(size);
-  std::vector<std::size_t> offsets(params.size(), 0);
+  out.buffer.clear();
+  out.buffer.reserve(size);
+  out.offsets.assign(params.size(), -1);
   for (std::size_t i = 0; i < params.size(); ++i) {
     const Param& p = params[i];
-    offsets[i] = buffer.size();
+    if (std::holds_alternative<std::nullptr_t>(p)) continue;
+    out.offsets[i] = static_cast<std::ptrdiff_t>(out.buffer.size());
     if (std::holds_alternative<std::int64_t>(p)) {
       char digits[24];
       const auto [end, ec] =
           std::to_chars(digits, digits + sizeof digits, std::get<std::int64_t>(p));
       // The length, bounded where the optimizer can see it (an int64 fits in 20).
       const auto length = std::min(static_cast<std::size_t>(end - digits), sizeof digits);
-      buffer.append(std::string_view(digits, length));
-    } else if (std::holds_alternative<std::string_view>(p)) {
-      buffer.append(std::get<std::string_view>(p));
+      out.buffer.append(std::string_view(digits, length));
+    } else {
+      out.buffer.append(std::get<std::string_view>(p));
     }
-    buffer.push_back('\0');
+    out.buffer.push_back('\0');
   }
-  std::vector<const char*> values(params.size(), nullptr);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    if (!std::holds_alternative<std::nullptr_t>(params[i])) values[i] = buffer.data() + offsets[i];
-  }
+}
 
-  PgResult res(PQexecPrepared(conn_, name.value()->c_str(), static_cast<int>(params.size()),
-                              values.data(), nullptr, nullptr, 0));
-  const auto status = PQresultStatus(res.get());
+}  // namespace
+
+void BoundParams::values(std::vector<const char*>& out) const {
+  out.assign(offsets.size(), nullptr);
+  for (std::size_t i = 0; i < offsets.size(); ++i) {
+    if (offsets[i] >= 0) out[i] = buffer.data() + offsets[i];
+  }
+}
+
+Result<std::int64_t> PgConnection::execute(Sql sql, std::span<const Param> params,
+                                           RowCallback on_row) {
+  if (statements_left_ == 0) {
+    over_limit_ = true;
+    return fail(Error::internal("more statements than this connection was allowed"));
+  }
+  if (statements_left_ > 0) --statements_left_;
+  if (replaying_ != nullptr) {
+    // The answer came through the pipeline (run_pipelined): hand it over.
+    PipelinedRead& read = *std::exchange(replaying_, nullptr);
+    if (read.sql != sql.text.data() || read.result == nullptr) {
+      over_limit_ = true;  // not the statement that was sent: run it the usual way
+      return fail(Error::internal("a pipelined read asked for another statement"));
+    }
+    return take_result(read.result.get(), on_row);
+  }
+  auto name = prepare(sql);
+  if (!name) return fail(name.error());
+  if (recording_ != nullptr) {
+    // Sent later, with other reads, in one pipeline (run_pipelined).
+    PipelinedRead& read = *std::exchange(recording_, nullptr);
+    read.sql = sql.text.data();
+    read.statement = *name;
+    bind_params(params, read.params);
+    return fail(Error::internal("a pipelined read's answer is not there yet"));
+  }
+  bind_params(params, bound_);
+  bound_.values(values_);
+  PgResult res(PQexecPrepared(conn_, name.value()->c_str(), static_cast<int>(values_.size()),
+                              values_.data(), nullptr, nullptr, 0));
+  return take_result(res.get(), on_row);
+}
+
+Result<std::int64_t> PgConnection::take_result(const PGresult* res, RowCallback on_row) {
+  const auto status = PQresultStatus(res);
   if (status == PGRES_TUPLES_OK) {
     if (on_row) {
-      const int rows = PQntuples(res.get());
-      for (int r = 0; r < rows; ++r) on_row(PgRow(res.get(), r));
+      const int rows = PQntuples(res);
+      for (int r = 0; r < rows; ++r) on_row(PgRow(res, r));
     }
   } else if (status != PGRES_COMMAND_OK) {
-    return fail(error_from(res.get(), "execute"));
+    return fail(error_from(res, "execute"));
   }
-  const char* changed = PQcmdTuples(res.get());
+  const char* changed = PQcmdTuples(const_cast<PGresult*>(res));
   std::int64_t n = 0;
   if (changed != nullptr && *changed != '\0') {
     std::from_chars(changed, changed + std::char_traits<char>::length(changed), n);
   }
   // SELECT reports its row count here; only changes are wanted.
-  const std::string_view tag = PQcmdStatus(res.get());
+  const std::string_view tag = PQcmdStatus(const_cast<PGresult*>(res));
   if (tag.starts_with("SELECT")) return 0;
   return n;
+}
+
+void PgConnection::record(PipelinedRead& read) {
+  read.sql = nullptr;
+  read.result.reset();
+  recording_ = &read;
+}
+
+void PgConnection::replay(PipelinedRead& read) {
+  recording_ = nullptr;
+  replaying_ = &read;
+}
+
+void PgConnection::stop_pipelining() {
+  recording_ = nullptr;
+  replaying_ = nullptr;
+}
+
+// Sends every read's statement, then one Sync, and collects the answers: one
+// round trip for all of them. Outside a transaction block the statements up to
+// the Sync form one implicit transaction, each with its own snapshot (READ
+// COMMITTED); one that fails aborts those after it, which then have no result.
+Status PgConnection::run_pipelined(std::span<PipelinedRead* const> reads) {
+  if (PQenterPipelineMode(conn_) != 1) return fail(error_from(nullptr, "pipeline"));
+  Status sent;
+  for (PipelinedRead* read : reads) {
+    read->params.values(values_);
+    if (PQsendQueryPrepared(conn_, read->statement->c_str(), static_cast<int>(values_.size()),
+                            values_.data(), nullptr, nullptr, 0) != 1) {
+      sent = fail(error_from(nullptr, "pipeline"));
+      break;
+    }
+  }
+  if (sent && PQpipelineSync(conn_) != 1) sent = fail(error_from(nullptr, "pipeline"));
+  if (!sent) return abandon_pipeline(std::move(sent));
+  for (PipelinedRead* read : reads) {
+    read->result.reset(PQgetResult(conn_));
+    if (read->result == nullptr) return abandon_pipeline(fail(error_from(nullptr, "pipeline")));
+    if (PQresultStatus(read->result.get()) == PGRES_PIPELINE_ABORTED) read->result.reset();
+    // Each query's results end with a NULL.
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+  for (;;) {
+    PgResult res(PQgetResult(conn_));
+    if (res == nullptr) return abandon_pipeline(fail(error_from(nullptr, "pipeline")));
+    if (PQresultStatus(res.get()) == PGRES_PIPELINE_SYNC) break;
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    return abandon_pipeline(fail(error_from(nullptr, "pipeline")));
+  }
+  return {};
+}
+
+// A pipeline that went wrong leaves the session in an unknown state: start a
+// fresh one (as reconnect() does) and report why.
+Status PgConnection::abandon_pipeline(Status why) {
+  (void)reconnect();
+  return why;
 }
 
 Status PgConnection::execute_script(std::string_view sql) {

@@ -1,7 +1,9 @@
 // PostgreSQL behind the Database interface. A fixed pool of threads, each
-// owning one connection, takes work from two queues: writes (one transaction
-// per piece of work, retried on serialization failures and deadlocks, `done`
-// called after COMMIT) and reads (one REPEATABLE READ snapshot per piece).
+// owning one connection, takes work from two queues: writes (the writes
+// waiting together in one transaction, each alone when that fails; retried on
+// serialization failures, deadlocks and stale rows; `done` called after
+// COMMIT) and reads (one snapshot per piece: a lone statement,
+// or a REPEATABLE READ READ ONLY transaction when it takes several).
 // Coroutines never block: they hand work to these threads, as with SQLite.
 //
 // When PostgreSQL goes away, a thread whose connection broke answers its work
@@ -17,6 +19,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,10 +57,16 @@ class PgDatabase final : public Database {
   };
 
   PgDatabase(std::string conninfo, DatabaseOptions options);
-  void run(Queue& queue, bool writes, std::unique_ptr<PgConnection> conn);
+  // shard: what the thread's connection reports as Connection::shard().
+  void run(Queue& queue, bool writes, std::unique_ptr<PgConnection> conn, std::int64_t shard);
   // A usable connection: conn itself, reopened when it broke, or an error.
-  Status ensure_connected(std::unique_ptr<PgConnection>& conn);
+  Status ensure_connected(std::unique_ptr<PgConnection>& conn, bool writes);
+  void run_reads(PgConnection& conn, std::span<Task> batch);
+  void run_writes(PgConnection& conn, std::span<Task> batch);
+  bool commit_together(PgConnection& conn, std::span<Task> batch, bool savepoints);
+  static void answer(Task& task, Status outcome);
   Status run_write(PgConnection& conn, Work work);
+  Status commit(PgConnection& conn, std::size_t writes);
   Status run_read(PgConnection& conn, Work work);
   void submit(Queue& queue, Work work, Done done);
   void run_listener(const std::string& channel, const std::function<void()>& on_notify);
