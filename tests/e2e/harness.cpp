@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <regex>
 #include <sstream>
 
@@ -394,6 +395,30 @@ std::vector<std::vector<std::string>> PgSession::query(const std::string& sql) {
 
 std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql) {
   return PgSession(url).query(sql);
+}
+
+bool eventually_waits_for_a_lock(const std::string& url) {
+  return eventually([&] {
+    return !pg_query(url,
+                     "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                     " AND wait_event_type = 'Lock'")
+                .empty();
+  });
+}
+
+void concurrently(const TestServer& server, int n,
+                  const std::function<void(HttpClient&, int)>& fn) {
+  std::latch ready(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      auto client = server.client();
+      client.get("/health");  // connected before the start
+      ready.arrive_and_wait();
+      fn(client, i);
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 std::string create_pg_database() {

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -243,6 +244,14 @@ class PgSession {
 };
 // Runs SQL on a PostgreSQL database in a session of its own (PgSession::query).
 std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql);
+// True once a session of that database is waiting for a lock (within 10 s):
+// a request the test holds up with a row lock of its own has got that far.
+bool eventually_waits_for_a_lock(const std::string& url);
+
+// Runs fn(client, i) for i in [0, n) on n threads, each with a client of its
+// own already connected, released together so that their requests reach the
+// server at once.
+void concurrently(const TestServer& server, int n, const std::function<void(HttpClient&, int)>& fn);
 // Runs `pg_ctl <action>` on the test cluster (e.g. "stop -m fast -w", "start -w"); its exit code.
 int pg_ctl(const std::string& action);
 

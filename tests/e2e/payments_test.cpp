@@ -919,12 +919,7 @@ TEST(PaymentsCapture, RacingAnotherWriterDoesNotUndoItsChange) {
     auto own = server->client();
     return capture(own, id);
   });
-  const bool waiting = eventually([&] {
-    return pg_query(url,
-                    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'")
-               .size() == 1;
-  });
+  const bool waiting = eventually_waits_for_a_lock(url);
   processor.query("COMMIT");
   ASSERT_TRUE(waiting) << "the capture never waited for the row";
 

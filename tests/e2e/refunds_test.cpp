@@ -9,7 +9,6 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
-#include <latch>
 #include <map>
 #include <optional>
 #include <regex>
@@ -647,18 +646,9 @@ TEST(RefundsConcurrency, OnlyOneOfThirtyTwoConcurrentLargeRefundsIsAccepted) {
   for (const Round round : {Round{30000, 1}, Round{10000, 2}}) {
     constexpr int kThreads = 32;
     std::vector<HttpResponse> responses(kThreads);
-    std::latch ready(kThreads);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        auto client = server->client();
-        client.get("/health");  // connected before the start
-        ready.arrive_and_wait();
-        responses[static_cast<std::size_t>(t)] =
-            post_refund(client, refund_body(pay, round.amount));
-      });
-    }
-    for (auto& t : threads) t.join();
+    concurrently(*server, kThreads, [&](HttpClient& client, int t) {
+      responses[static_cast<std::size_t>(t)] = post_refund(client, refund_body(pay, round.amount));
+    });
 
     int created = 0;
     for (const auto& res : responses) {

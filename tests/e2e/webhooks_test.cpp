@@ -612,12 +612,7 @@ TEST(WebhookRegistration, PatchRacingARotationKeepsTheNewSecret) {
     auto own = server->client();
     return patch_webhook(own, endpoint.id, {{"url", "https://example.com/hook/after"}});
   });
-  const bool waiting = eventually([&] {
-    return pg_query(url,
-                    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'")
-               .size() == 1;
-  });
+  const bool waiting = eventually_waits_for_a_lock(url);
   rotation.query("COMMIT");
   ASSERT_TRUE(waiting) << "the PATCH never waited for the row";
   const auto res = patched.get();
