@@ -31,6 +31,14 @@ Status wait_for(Submit submit) {
 
 }  // namespace
 
+Status expect_one_updated(Result<std::int64_t> updated, std::string_view what) {
+  if (!updated) return fail(std::move(updated.error()));
+  if (*updated == 0) {
+    return fail(Error::conflict(std::string(what) + " was changed by another request"));
+  }
+  return {};
+}
+
 Status write_sync(Database& db, Work work) {
   return wait_for([&](Done done) { db.submit_write(work, std::move(done)); });
 }

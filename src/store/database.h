@@ -154,6 +154,11 @@ auto query_all(Connection& conn, Sql sql, std::span<const Param> params, FromRow
   return out;
 }
 
+// The outcome of an UPDATE ... WHERE id = ? AND version = <the version read>:
+// Error::conflict when it changed no row, i.e. another transaction changed
+// the row since it was read (`what` names it, e.g. "payment pay_...").
+Status expect_one_updated(Result<std::int64_t> updated, std::string_view what);
+
 // Blocking helpers for the command line and tests (never on an I/O thread).
 Status write_sync(Database& db, Work work);
 Status read_sync(Database& db, Work work);

@@ -59,10 +59,7 @@ Status restart_idempotency_key(Connection& conn, std::string_view merchant_id, s
   const std::string_view read_state = read.done ? "done" : "running";
   const Param params[] = {merchant_id, key,        fingerprint,       locked_until,   now,
                           expires_at,  read_state, read.locked_until, read.expires_at};
-  auto updated = conn.execute(kRestart, params);
-  if (!updated) return fail(updated.error());
-  if (*updated == 0) return fail(Error::conflict("an idempotency key was taken over meanwhile"));
-  return {};
+  return expect_one_updated(conn.execute(kRestart, params), "the idempotency key");
 }
 
 Result<bool> complete_idempotency_key(Connection& conn, std::string_view merchant_id,

@@ -107,11 +107,7 @@ Status update_payment(Connection& conn, Payment& p, std::string_view previous_st
                           p.updated_at,
                           read_version + 1,
                           read_version};
-  auto updated = conn.execute(kUpdate, params);
-  if (!updated) return fail(updated.error());
-  if (*updated == 0) {
-    return fail(Error::conflict("payment " + p.id + " was changed by another request"));
-  }
+  if (auto s = expect_one_updated(conn.execute(kUpdate, params), "payment " + p.id); !s) return s;
   p.version = read_version + 1;
   // Totals change once, when the payment reaches its final status.
   if (is_final_payment_status(previous_status) || !is_final_payment_status(p.status)) return {};

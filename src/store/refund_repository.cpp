@@ -77,11 +77,7 @@ Status update_refund(Connection& conn, Refund& r, std::string_view previous_stat
                           r.updated_at,
                           read_version + 1,
                           read_version};
-  auto updated = conn.execute(kUpdate, params);
-  if (!updated) return fail(updated.error());
-  if (*updated == 0) {
-    return fail(Error::conflict("refund " + r.id + " was changed by another request"));
-  }
+  if (auto s = expect_one_updated(conn.execute(kUpdate, params), "refund " + r.id); !s) return s;
   r.version = read_version + 1;
   // Totals change once, when the refund leaves PENDING.
   if (previous_status != kRefundPending || r.status == kRefundPending) return {};

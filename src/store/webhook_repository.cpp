@@ -154,10 +154,8 @@ Status update_webhook(Connection& conn, WebhookEndpoint& w) {
                           w.updated_at,
                           w.version + 1,
                           w.version};
-  auto updated = conn.execute(kUpdateWebhook, params);
-  if (!updated) return fail(updated.error());
-  if (*updated == 0) {
-    return fail(Error::conflict("webhook " + w.id + " was changed by another request"));
+  if (auto s = expect_one_updated(conn.execute(kUpdateWebhook, params), "webhook " + w.id); !s) {
+    return s;
   }
   ++w.version;
   return {};
@@ -239,10 +237,8 @@ Status update_delivery(Connection& conn, Delivery& d, const Delivery& previous) 
                           d.updated_at,
                           previous.version + 1,
                           previous.version};
-  auto updated = conn.execute(kUpdateDelivery, params);
-  if (!updated) return fail(updated.error());
-  if (*updated == 0) {
-    return fail(Error::conflict("delivery " + d.id + " was changed by another request"));
+  if (auto s = expect_one_updated(conn.execute(kUpdateDelivery, params), "delivery " + d.id); !s) {
+    return s;
   }
   d.version = previous.version + 1;
   // success and failed are counted; a manual retry takes its entry back to pending.
