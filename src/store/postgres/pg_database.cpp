@@ -225,9 +225,9 @@ void PgDatabase::run_reads(PgConnection& conn, std::span<Task> batch) {
       conn.stop_pipelining();
       if (reads[i].sql != nullptr) {
         sending.push_back(&reads[i]);
-      } else {
+      } else if (!conn.broken()) {
         answer(batch[i], std::move(outcome));  // it asked nothing of the database
-      }
+      }  // else preparing its statement found the connection dead: run_read reopens it
     }
     if (!sending.empty() && options_.read_batch_size != nullptr) {
       options_.read_batch_size->observe(static_cast<double>(sending.size()));
