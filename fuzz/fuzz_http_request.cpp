@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "http/beast_request.h"
 #include "http/request.h"
 #include "http/router.h"
 
@@ -46,21 +47,11 @@ const http::Router& routes() {
   return router;
 }
 
-http::Method method_of(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get: return http::Method::get;
-    case bhttp::verb::post: return http::Method::post;
-    case bhttp::verb::patch: return http::Method::patch;
-    case bhttp::verb::delete_: return http::Method::del;
-    default: return http::Method::other;
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   bhttp::request_parser<bhttp::string_body> parser;
-  parser.header_limit(16 * 1024);  // as the server
+  parser.header_limit(http::kHeaderLimit);
   parser.body_limit(64 * 1024);
   boost::beast::error_code ec;
   // Fed as bytes arrive from a socket: the first half, then the rest.
@@ -86,14 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto& req = parser.get();
-  http::Request request;
-  request.method = method_of(req.method());
-  const std::string_view target = req.target();
-  const auto question = target.find('?');
-  request.path = target.substr(0, question);
-  if (question != std::string_view::npos) request.query = target.substr(question + 1);
-  request.body = req.body();
-  for (const auto& field : req) request.headers.push_back({field.name_string(), field.value()});
+  const http::Request request = http::request_view(req);
   (void)request.header("X-Api-Key");
   (void)request.find_header("Idempotency-Key");
   for (auto name : {"count", "skip", "key_id", "url", "from"}) (void)request.query_param(name);

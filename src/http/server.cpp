@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "core/ids.h"
+#include "http/beast_request.h"
 #include "logging/log.h"
 
 namespace paygate::http {
@@ -26,28 +27,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kHeaderLimit = 16 * 1024;
-
-Method method_of(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get:
-      return Method::get;
-    case bhttp::verb::head:
-      return Method::head;
-    case bhttp::verb::post:
-      return Method::post;
-    case bhttp::verb::put:
-      return Method::put;
-    case bhttp::verb::patch:
-      return Method::patch;
-    case bhttp::verb::delete_:
-      return Method::del;
-    case bhttp::verb::options:
-      return Method::options;
-    default:
-      return Method::other;
-  }
-}
 
 bool is_valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -307,19 +286,11 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     const std::string request_id =
         is_valid_request_id(given_id) ? std::string(given_id) : "req_" + random_alnum(16);
 
-    Request request;
-    request.method = method_of(req.method());
-    const std::string_view target = req.target();
-    const auto question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string_view::npos) request.query = target.substr(question + 1);
-    request.body = req.body();
+    Request request = request_view(req);
     request.request_id = request_id;
     request.remote_address = conn->remote;
     RequestNotes notes;
     request.notes = &notes;
-    request.headers.reserve(16);
-    for (const auto& field : req) request.headers.push_back({field.name_string(), field.value()});
 
     Reply reply;
     std::optional<std::size_t> route;
