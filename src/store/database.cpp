@@ -4,6 +4,7 @@
 
 #include "store/postgres/pg_database.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/work_queue.h"
 
 namespace paygate::store {
 
@@ -30,6 +31,16 @@ Status wait_for(Submit submit) {
 }
 
 }  // namespace
+
+Status run_guarded(Work work, Connection& conn) {
+  try {
+    return work(conn);
+  } catch (const std::exception& e) {
+    return fail(Error::internal(std::string("unexpected exception: ") + e.what()));
+  } catch (...) {
+    return fail(Error::internal("unexpected exception"));
+  }
+}
 
 Status expect_one_updated(Result<std::int64_t> updated, std::string_view what) {
   if (!updated) return fail(std::move(updated.error()));

@@ -39,16 +39,6 @@ constexpr std::string_view kReaderSession{"SET default_transaction_read_only = o
 constexpr Sql kHealth{"SELECT count(*) FROM schema_migrations"};
 constexpr Sql kLockMigrations{"SELECT pg_advisory_xact_lock($1)"};
 
-Status run_guarded(Work work, Connection& conn) {
-  try {
-    return work(conn);
-  } catch (const std::exception& e) {
-    return fail(Error::internal(std::string("unexpected exception: ") + e.what()));
-  } catch (...) {
-    return fail(Error::internal("unexpected exception"));
-  }
-}
-
 std::int64_t steady_now() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
 }

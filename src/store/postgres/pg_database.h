@@ -14,8 +14,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,6 +25,7 @@
 
 #include "store/database.h"
 #include "store/postgres/pg_connection.h"
+#include "store/work_queue.h"
 
 namespace paygate::store {
 
@@ -45,16 +44,8 @@ class PgDatabase final : public Database {
   void listen(std::string_view channel, std::function<void()> on_notify) override;
 
  private:
-  struct Task {
-    Work work;
-    Done done;
-  };
-  struct Queue {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::deque<Task> tasks;
-    bool stopping = false;
-  };
+  using Task = WorkTask;
+  using Queue = WorkQueue;
 
   PgDatabase(std::string conninfo, DatabaseOptions options);
   // shard: what the thread's connection reports as Connection::shard().

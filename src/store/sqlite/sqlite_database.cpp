@@ -9,18 +9,6 @@ namespace paygate::store {
 
 namespace {
 
-// Runs work, turning an escaping exception into an error, so that one broken
-// request can never take the writer thread down with it.
-Status run_guarded(Work work, Connection& conn) {
-  try {
-    return work(conn);
-  } catch (const std::exception& e) {
-    return fail(Error::internal(std::string("unexpected exception: ") + e.what()));
-  } catch (...) {
-    return fail(Error::internal("unexpected exception"));
-  }
-}
-
 constexpr Sql kBegin{"BEGIN IMMEDIATE"};
 constexpr Sql kCommit{"COMMIT"};
 constexpr Sql kRollback{"ROLLBACK"};

@@ -7,8 +7,6 @@
 
 #include <sys/types.h>
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +16,7 @@
 
 #include "store/database.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/work_queue.h"
 
 namespace paygate::store {
 
@@ -35,16 +34,8 @@ class SqliteDatabase final : public Database {
   void stop() override;
 
  private:
-  struct Task {
-    Work work;
-    Done done;
-  };
-  struct Queue {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::deque<Task> tasks;
-    bool stopping = false;
-  };
+  using Task = WorkTask;
+  using Queue = WorkQueue;
 
   SqliteDatabase(std::string path, DatabaseOptions options);
   // Queues work unless the queue is stopping or holds limit tasks already;

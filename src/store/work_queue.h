@@ -1,0 +1,29 @@
+// What both backends hand to their database threads: a piece of work and who
+// to tell, queued until a thread takes it.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "store/database.h"
+
+namespace paygate::store {
+
+struct WorkTask {
+  Work work;
+  Done done;
+};
+
+struct WorkQueue {
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::deque<WorkTask> tasks;
+  bool stopping = false;
+};
+
+// Runs work, turning an escaping exception into an error, so that one broken
+// request can never take a database thread down with it.
+Status run_guarded(Work work, Connection& conn);
+
+}  // namespace paygate::store
