@@ -57,34 +57,77 @@ TEST(Ids, NewIdsAreUniqueOverOneHundredThousand) {
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kCount));
 }
 
-// The first 5 body characters are base-62 seconds since 2025-01-01T00:00:00Z.
-TEST(Ids, TimePartEncodesTheCurrentSecond) {
-  const std::int64_t before = now_micros() / 1'000'000;
+__extension__ using Uint128 = unsigned __int128;
+
+// An id's body read back as the base-62 number it is.
+Uint128 body_value(std::string_view id, std::string_view prefix) {
+  Uint128 n = 0;
+  for (char c : id.substr(prefix.size())) n = n * 62 + kAlphabet.find(c);
+  return n;
+}
+
+std::uint64_t clock_part(std::string_view id, std::string_view prefix) {
+  return static_cast<std::uint64_t>(body_value(id, prefix) >> 64);
+}
+
+std::uint64_t random_part(std::string_view id, std::string_view prefix) {
+  return static_cast<std::uint64_t>(body_value(id, prefix));
+}
+
+TEST(Ids, ClockCountsTenMillisecondTicksAndWrapsAfterAboutTenMonths) {
+  EXPECT_EQ(id_clock(0), 0u);
+  EXPECT_EQ(id_clock(9'999), 0u);
+  EXPECT_EQ(id_clock(10'000), 1u);
+  // What 16 base-62 digits leave beside 64 random bits: floor(62^16 / 2^64).
+  constexpr std::uint64_t kTicks = 2'584'326'074;
+  EXPECT_EQ(id_clock(std::int64_t{kTicks - 1} * 10'000), kTicks - 1);
+  EXPECT_EQ(id_clock(std::int64_t{kTicks} * 10'000), 0u);
+  EXPECT_EQ(kTicks / 100 / 86'400, 299u);  // whole days in a cycle
+}
+
+TEST(Ids, LeadingPartIsTheClockOfCreation) {
+  const std::uint64_t before = id_clock(now_micros());
   const std::string id = new_id(kPaymentPrefix);
-  const std::int64_t after = now_micros() / 1'000'000;
-  std::int64_t t = 0;
-  for (char c : std::string_view(id).substr(kPaymentPrefix.size(), 5)) {
-    t = t * 62 + static_cast<std::int64_t>(kAlphabet.find(c));
-  }
-  const std::int64_t seconds = t + 1'735'689'600;
-  EXPECT_GE(seconds, before);
-  EXPECT_LE(seconds, after);
+  const std::uint64_t after = id_clock(now_micros());
+  if (after < before) GTEST_SKIP() << "the clock wrapped during the test";
+  EXPECT_GE(clock_part(id, kPaymentPrefix), before);
+  EXPECT_LE(clock_part(id, kPaymentPrefix), after);
 }
 
-TEST(Ids, IdsSortByCreationTime) {
-  std::string previous = new_id(kOrderPrefix).substr(kOrderPrefix.size(), 5);
+// What keeps index inserts local: an id sorts after every id of an earlier
+// tick, so the ids of one tick are neighbours in an index.
+TEST(Ids, IdsOfLaterTicksSortAfter) {
+  const std::string first = new_id(kOrderPrefix);
+  std::string later = new_id(kOrderPrefix);
+  while (clock_part(later, kOrderPrefix) == clock_part(first, kOrderPrefix)) {
+    later = new_id(kOrderPrefix);
+  }
+  ASSERT_GT(clock_part(later, kOrderPrefix), clock_part(first, kOrderPrefix)) << "wrapped";
+  EXPECT_LT(first, later);
   for (int i = 0; i < 1000; ++i) {
-    const std::string time_part = new_id(kOrderPrefix).substr(kOrderPrefix.size(), 5);
-    EXPECT_LE(previous, time_part);
-    previous = time_part;
+    const std::string next = new_id(kOrderPrefix);
+    if (clock_part(next, kOrderPrefix) > clock_part(later, kOrderPrefix)) {
+      EXPECT_LT(later, next);
+    }
+    later = next;
   }
 }
 
-TEST(Ids, RandomPartVariesWithinOneSecond) {
-  // 11 random characters: two ids made back to back share the time part only.
-  const std::string a = new_id(kOrderPrefix);
-  const std::string b = new_id(kOrderPrefix);
-  EXPECT_NE(a.substr(kOrderPrefix.size() + 5), b.substr(kOrderPrefix.size() + 5));
+TEST(Ids, SixtyFourBitsAreRandom) {
+  std::set<std::uint64_t> seen;
+  std::array<int, 64> ones{};
+  constexpr int kCount = 4000;
+  for (int i = 0; i < kCount; ++i) {
+    const std::uint64_t r = random_part(new_id(kOrderPrefix), kOrderPrefix);
+    seen.insert(r);
+    for (int bit = 0; bit < 64; ++bit) ones[static_cast<std::size_t>(bit)] += (r >> bit) & 1;
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kCount));
+  // Binomial(4000, 1/2) per bit: standard deviation about 32; 250 is over 7 of them.
+  for (int bit = 0; bit < 64; ++bit) {
+    EXPECT_GT(ones[static_cast<std::size_t>(bit)], kCount / 2 - 250) << "bit " << bit;
+    EXPECT_LT(ones[static_cast<std::size_t>(bit)], kCount / 2 + 250) << "bit " << bit;
+  }
 }
 
 TEST(Ids, IsValidIdAccepts) {
@@ -145,11 +188,11 @@ TEST(Ids, RandomAlnumIsRoughlyUniform) {
   }
 }
 
-TEST(Ids, RandomPartOfNewIdUsesEveryCharacter) {
+TEST(Ids, TrailingCharactersOfNewIdsUseEveryCharacter) {
   std::set<char> seen;
   for (int i = 0; i < 2000; ++i) {
     const std::string id = new_id(kEventPrefix);
-    for (char c : std::string_view(id).substr(kEventPrefix.size() + 5)) seen.insert(c);
+    for (char c : std::string_view(id).substr(kEventPrefix.size() + 6)) seen.insert(c);
   }
   EXPECT_EQ(seen.size(), 62u);
 }
