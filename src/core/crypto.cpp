@@ -6,8 +6,8 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 namespace paygate {
 
@@ -28,10 +28,23 @@ std::string hex_encode(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
+namespace {
+
+// SHA-256 fetched from OpenSSL's provider once: EVP_sha256() makes every
+// digest look its implementation up again, which costs more than hashing an
+// API secret. Never freed: it lives as long as the process. Should the fetch
+// fail, the implicit lookup is the fallback.
+const EVP_MD* sha256() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+}  // namespace
+
 std::string sha256_hex(std::string_view data) {
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), md.data(), &len, sha256(), nullptr);
   return hex_encode(std::span(md.data(), len));
 }
 

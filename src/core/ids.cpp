@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <random>
 
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -49,6 +50,29 @@ std::string random_alnum(std::size_t n) {
   std::string out;
   out.reserve(n);
   append_random(out, n);
+  return out;
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 generator = [] {
+    std::array<std::uint8_t, 32> seed_bytes{};
+    random_bytes(seed_bytes);
+    std::seed_seq seed(seed_bytes.begin(), seed_bytes.end());
+    return std::mt19937_64(seed);
+  }();
+  constexpr std::string_view kPrefix = "req_";
+  constexpr std::size_t kChars = 16;
+  std::string out;
+  out.reserve(kPrefix.size() + kChars);
+  out.append(kPrefix);
+  // 62^10 < 2^64: ten characters from each draw (the slight bias of the modulo
+  // does not matter for uniqueness).
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < kChars; ++i) {
+    if (i % 10 == 0) bits = generator();
+    out.push_back(kAlphabet[static_cast<std::size_t>(bits % 62)]);
+    bits /= 62;
+  }
   return out;
 }
 

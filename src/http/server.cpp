@@ -222,7 +222,7 @@ asio::awaitable<void> Server::accept_loop() {
 asio::awaitable<void> Server::refuse(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(1));
-  const std::string id = "req_" + random_alnum(16);
+  const std::string id = new_request_id();
   auto res = make_response(
       error_reply(Error::service_unavailable("the server has too many open connections"), id), id,
       11, false);
@@ -272,7 +272,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     if (ec) {
       const auto error = read_error(ec, config_.max_body_bytes);
       if (!error) break;
-      const std::string id = "req_" + random_alnum(16);
+      const std::string id = new_request_id();
       auto res = make_response(error_reply(*error, id), id, 11, false);
       stream.expires_after(read_timeout);
       co_await bhttp::async_write(stream, res, kNoThrow);
@@ -284,7 +284,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     auto& req = parser.get();
     const std::string_view given_id = req["X-Request-Id"];
     const std::string request_id =
-        is_valid_request_id(given_id) ? std::string(given_id) : "req_" + random_alnum(16);
+        is_valid_request_id(given_id) ? std::string(given_id) : new_request_id();
 
     Request request = request_view(req);
     request.request_id = request_id;

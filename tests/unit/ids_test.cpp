@@ -8,7 +8,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -128,6 +130,37 @@ TEST(Ids, SixtyFourBitsAreRandom) {
     EXPECT_GT(ones[static_cast<std::size_t>(bit)], kCount / 2 - 250) << "bit " << bit;
     EXPECT_LT(ones[static_cast<std::size_t>(bit)], kCount / 2 + 250) << "bit " << bit;
   }
+}
+
+TEST(Ids, RequestIdsAreReqAndSixteenAlnumCharacters) {
+  for (int i = 0; i < 100; ++i) {
+    const std::string id = new_request_id();
+    ASSERT_EQ(id.size(), 20u) << id;
+    EXPECT_TRUE(id.starts_with("req_")) << id;
+    EXPECT_TRUE(all_alnum(std::string_view(id).substr(4))) << id;
+  }
+}
+
+TEST(Ids, RequestIdsAreUniqueAcrossThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25'000;
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&made, t] {
+      for (int i = 0; i < kPerThread; ++i)
+        made[static_cast<std::size_t>(t)].push_back(new_request_id());
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::unordered_set<std::string> seen;
+  for (const auto& ids : made) seen.insert(ids.begin(), ids.end());
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  std::set<char> last_chars;
+  for (const auto& ids : made) {
+    for (const auto& id : ids) last_chars.insert(id.back());
+  }
+  EXPECT_EQ(last_chars.size(), 62u);  // every character shows up in the last place
 }
 
 TEST(Ids, IsValidIdAccepts) {
