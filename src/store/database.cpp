@@ -32,6 +32,24 @@ Status wait_for(Submit submit) {
 
 }  // namespace
 
+void enqueue(WorkQueue& queue, std::size_t limit, std::string_view what, Work work, Done done) {
+  std::optional<Error> refused;
+  {
+    std::lock_guard lock(queue.mutex);
+    if (queue.stopping) {
+      refused = Error::service_unavailable("the database is shutting down");
+    } else if (queue.tasks.size() >= limit) {
+      refused = Error::overloaded("the server is overloaded: " + std::to_string(limit) + " " +
+                                  std::string(what) + " are already waiting for the database");
+    } else {
+      queue.tasks.push_back(WorkTask{work, std::move(done)});
+      queue.ready.notify_one();
+      return;
+    }
+  }
+  done(fail(std::move(*refused)));
+}
+
 Status run_guarded(Work work, Connection& conn) {
   try {
     return work(conn);

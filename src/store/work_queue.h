@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string_view>
 
 #include "store/database.h"
 
@@ -21,6 +22,12 @@ struct WorkQueue {
   std::deque<WorkTask> tasks;
   bool stopping = false;
 };
+
+// Queues work for the queue's threads, unless the queue is stopping or
+// already holds `limit` tasks: then done hears SERVICE_UNAVAILABLE at once
+// ("overloaded", naming `what` is waiting), so that memory and latency stay
+// bounded under any load.
+void enqueue(WorkQueue& queue, std::size_t limit, std::string_view what, Work work, Done done);
 
 // Runs work, turning an escaping exception into an error, so that one broken
 // request can never take a database thread down with it.

@@ -19,8 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(Overload, FullWriterQueueAnswers503AtOnce) {
-  PAYGATE_SQLITE_ONLY(
-      "the bounded queue is the SQLite writer's; PostgreSQL writes wait for a pool connection");
   ServerOptions options;
   options.env = {{"PAYGATE_MAX_QUEUED_WRITES", "2"}};
   options.args = {"--threads", "4"};

@@ -115,23 +115,11 @@ void PgDatabase::stop() {
   });
 }
 
-void PgDatabase::submit(Queue& queue, Work work, Done done) {
-  {
-    std::lock_guard lock(queue.mutex);
-    if (!queue.stopping) {
-      queue.tasks.push_back(Task{work, std::move(done)});
-      queue.ready.notify_one();
-      return;
-    }
-  }
-  done(fail(Error::service_unavailable("the database is shutting down")));
-}
-
 void PgDatabase::submit_write(Work work, Done done) {
-  submit(writes_, work, std::move(done));
+  enqueue(writes_, options_.max_queued_writes, "writes", work, std::move(done));
 }
 void PgDatabase::submit_read(Work work, Done done) {
-  submit(reads_, work, std::move(done));
+  enqueue(reads_, options_.max_queued_reads, "reads", work, std::move(done));
 }
 
 Status PgDatabase::ensure_connected(std::unique_ptr<PgConnection>& conn, bool writes) {

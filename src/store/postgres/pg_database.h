@@ -59,7 +59,6 @@ class PgDatabase final : public Database {
   Status run_write(PgConnection& conn, Work work);
   Status commit(PgConnection& conn, std::size_t writes);
   Status run_read(PgConnection& conn, Work work);
-  void submit(Queue& queue, Work work, Done done);
   void run_listener(const std::string& channel, const std::function<void()>& on_notify);
 
   const std::string conninfo_;

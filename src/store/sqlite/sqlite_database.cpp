@@ -71,31 +71,12 @@ void SqliteDatabase::stop() {
   });
 }
 
-void SqliteDatabase::submit(Queue& queue, std::size_t limit, std::string_view what, Work work,
-                            Done done) {
-  std::optional<Error> refused;
-  {
-    std::lock_guard lock(queue.mutex);
-    if (queue.stopping) {
-      refused = Error::service_unavailable("the database is shutting down");
-    } else if (queue.tasks.size() >= limit) {
-      refused = Error::overloaded("the server is overloaded: " + std::to_string(limit) + " " +
-                                  std::string(what) + " are already waiting for the database");
-    } else {
-      queue.tasks.push_back(Task{work, std::move(done)});
-      queue.ready.notify_one();
-      return;
-    }
-  }
-  done(fail(std::move(*refused)));
-}
-
 void SqliteDatabase::submit_write(Work work, Done done) {
-  submit(writes_, options_.max_queued_writes, "writes", work, std::move(done));
+  enqueue(writes_, options_.max_queued_writes, "writes", work, std::move(done));
 }
 
 void SqliteDatabase::submit_read(Work work, Done done) {
-  submit(reads_, options_.max_queued_reads, "reads", work, std::move(done));
+  enqueue(reads_, options_.max_queued_reads, "reads", work, std::move(done));
 }
 
 Status SqliteDatabase::check_file() const {

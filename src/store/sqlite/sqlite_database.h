@@ -38,9 +38,6 @@ class SqliteDatabase final : public Database {
   using Queue = WorkQueue;
 
   SqliteDatabase(std::string path, DatabaseOptions options);
-  // Queues work unless the queue is stopping or holds limit tasks already;
-  // then done hears SERVICE_UNAVAILABLE at once.
-  void submit(Queue& queue, std::size_t limit, std::string_view what, Work work, Done done);
   void run_writer(std::unique_ptr<SqliteConnection> conn);
   void run_reader(std::unique_ptr<SqliteConnection> conn);
   void commit_batch(SqliteConnection& conn, std::vector<Task>& batch);
