@@ -267,6 +267,22 @@ DROP TABLE stats_spans;
 ALTER TABLE webhook_endpoints ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE webhook_deliveries ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 )sql"},
+    {8, "time indexes in ascending order", R"sql(
+-- A newer row has a larger created_at. In an index kept in descending order
+-- every insert lands on its leftmost page, and a B-tree splits such a page in
+-- half: the index ends up half empty and each commit writes more pages.
+-- Ascending, inserts append on the right, where both SQLite and PostgreSQL
+-- fill pages; the newest-first lists read the same index backwards.
+DROP INDEX orders_by_merchant_time;
+CREATE INDEX orders_by_merchant_time ON orders (merchant_id, created_at, id);
+DROP INDEX payments_by_merchant_time;
+CREATE INDEX payments_by_merchant_time ON payments (merchant_id, created_at, id);
+DROP INDEX refunds_by_merchant_time;
+CREATE INDEX refunds_by_merchant_time ON refunds (merchant_id, created_at, id);
+DROP INDEX webhook_deliveries_by_merchant_time;
+CREATE INDEX webhook_deliveries_by_merchant_time
+  ON webhook_deliveries (merchant_id, created_at, id);
+)sql"},
 };
 
 constexpr Sql kCreateTable{

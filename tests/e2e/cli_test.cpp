@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -304,6 +305,36 @@ TEST(CliMigrate, CreatesTheDatabaseAndIsIdempotent) {
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(query(path, kRows), rows);  // same versions, same applied_at: nothing re-applied
   EXPECT_EQ(query(path, "SELECT name FROM sqlite_master WHERE type = 'table'"), tables);
+}
+
+// New rows have the largest created_at: an index kept in descending order
+// takes every insert on its leftmost page, which B-trees split in half, so the
+// index stayed half empty and each group commit wrote more pages. The
+// newest-first lists must still read the ascending index, backwards, unsorted.
+TEST(CliMigrate, TimeIndexesAreAscendingAndServeTheNewestFirstLists) {
+  TempDir dir;
+  const std::string path = dir.path() + "/x.db";
+  ASSERT_EQ(run_paygate({"migrate", "--database", "sqlite://" + path}).exit_code, 0);
+  for (const char* table : {"orders", "payments", "refunds", "webhook_deliveries"}) {
+    const std::string index = std::string(table) + "_by_merchant_time";
+    // index_xinfo: seqno|cid|name|desc|coll|key, key columns first.
+    const auto columns = query(path, ("PRAGMA index_xinfo(" + index + ")").c_str());
+    ASSERT_GE(columns.size(), 3U) << index;
+    for (std::size_t i = 0; i < 3; ++i) {
+      std::vector<std::string> fields;
+      std::istringstream row(columns[i]);
+      for (std::string f; std::getline(row, f, '|');) fields.push_back(f);
+      ASSERT_GE(fields.size(), 4U) << columns[i];
+      EXPECT_EQ(fields[3], "0") << index << " keeps " << fields[2] << " descending";
+    }
+    const std::string plan_sql = "EXPLAIN QUERY PLAN SELECT id FROM " + std::string(table) +
+                                 " WHERE merchant_id = 'm' AND created_at >= 0 AND created_at <= 9"
+                                 " ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0";
+    std::string plan;
+    for (const auto& line : query(path, plan_sql.c_str())) plan += line + "\n";
+    EXPECT_NE(plan.find(index), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  }
 }
 
 TEST(CliMigrate, ReadsDatabaseUrlFromTheEnvironment) {
