@@ -15,6 +15,7 @@
 
 #include "core/ids.h"
 #include "http/beast_request.h"
+#include "http/response_head.h"
 #include "logging/log.h"
 
 namespace paygate::http {
@@ -38,17 +39,16 @@ bool is_valid_request_id(std::string_view id) {
   return true;
 }
 
-bhttp::response<bhttp::string_body> make_response(Reply&& reply, std::string_view request_id,
-                                                  unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), version};
-  res.set(bhttp::field::content_type, reply.content_type);
-  res.set(bhttp::field::cache_control, "no-store");
-  res.set("X-Request-Id", request_id);
-  for (auto& [name, value] : reply.headers) res.set(name, value);
-  res.body() = std::move(reply.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+// Writes the answer to reply: its head rendered into head (the connection's
+// own buffer, reused) and its body, in one gathered write.
+asio::awaitable<beast::error_code> write_reply(beast::tcp_stream& stream, std::string& head,
+                                               const Reply& reply, std::string_view request_id,
+                                               unsigned version, bool keep_alive) {
+  const bool has_body = render_response_head(head, reply, request_id, version, keep_alive);
+  const std::array<asio::const_buffer, 2> buffers{
+      asio::buffer(head), has_body ? asio::buffer(reply.body) : asio::const_buffer()};
+  auto [ec, n] = co_await asio::async_write(stream, buffers, kNoThrow);
+  co_return ec;
 }
 
 // The error a failed read of a request turns into, if the client should hear
@@ -223,10 +223,11 @@ asio::awaitable<void> Server::refuse(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(1));
   const std::string id = new_request_id();
-  auto res = make_response(
+  std::string head;
+  co_await write_reply(
+      stream, head,
       error_reply(Error::service_unavailable("the server has too many open connections"), id), id,
       11, false);
-  co_await bhttp::async_write(stream, res, kNoThrow);
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
@@ -234,6 +235,7 @@ asio::awaitable<void> Server::refuse(tcp::socket socket) {
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
   auto& stream = conn->stream;
   beast::flat_buffer buffer;
+  std::string head;  // of each answer, rendered here
   const auto read_timeout = std::chrono::milliseconds(config_.read_timeout_ms);
   bool linger = false;  // the client may still be sending a body we will not read
 
@@ -273,9 +275,8 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
       const auto error = read_error(ec, config_.max_body_bytes);
       if (!error) break;
       const std::string id = new_request_id();
-      auto res = make_response(error_reply(*error, id), id, 11, false);
       stream.expires_after(read_timeout);
-      co_await bhttp::async_write(stream, res, kNoThrow);
+      co_await write_reply(stream, head, error_reply(*error, id), id, 11, false);
       linger = true;
       break;
     }
@@ -328,9 +329,9 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
 
     const bool keep_alive = req.keep_alive() && !stopping_;
     const int status = reply.status;
-    auto res = make_response(std::move(reply), request_id, req.version(), keep_alive);
     stream.expires_after(read_timeout);
-    auto [wec, wn] = co_await bhttp::async_write(stream, res, kNoThrow);
+    const auto wec =
+        co_await write_reply(stream, head, reply, request_id, req.version(), keep_alive);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (metrics_ != nullptr) metrics_->record(route, request.method, status, seconds);
