@@ -397,12 +397,13 @@ std::vector<std::vector<std::string>> pg_query(const std::string& url, const std
   return PgSession(url).query(sql);
 }
 
-bool eventually_waits_for_a_lock(const std::string& url) {
+bool eventually_waits_for_a_lock(const std::string& url, int sessions) {
   return eventually([&] {
-    return !pg_query(url,
-                     "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                     " AND wait_event_type = 'Lock'")
-                .empty();
+    const auto waiting =
+        pg_query(url,
+                 "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                 " AND wait_event_type = 'Lock'");
+    return waiting.size() >= static_cast<std::size_t>(sessions);
   });
 }
 

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <latch>
 #include <map>
 #include <optional>
@@ -1036,6 +1037,56 @@ TEST(Idempotency, SameKeyOnAnotherEndpointIs422) {
   expect_idempotency_error(send(c, {std::string(kPublicOrders), body, {}}, "cross-key"), 422,
                            "public create, same merchant, same key");
   EXPECT_EQ(count_orders(c, demo), 1);
+}
+
+// Two requests find the same dead holder's key and both try to take it over.
+// On PostgreSQL they run side by side at READ COMMITTED: the take-over lands
+// only on the row as it was read, so the second sees it changed, reads again,
+// and finds the first holding the key. The test holds the row itself until
+// both requests wait to write it, so that both have read it first.
+TEST(Idempotency, TheFirstToTakeOverADeadKeyKeepsIt) {
+  if (!on_postgres()) GTEST_SKIP() << "only PostgreSQL runs two writes at once";
+  auto server = TestServer::start();
+  auto c = server->client();
+  const Merchant demo = demo_merchant();
+  const Call call{std::string(kOrders), order_body(50000), demo.secret_auth()};
+  expect_first_answer(send(c, call, "dead-key"), 201, "the first holder");
+  const std::string url = server->database_url();
+  // As if that first request had claimed the key and died before finishing.
+  pg_query(url,
+           "UPDATE idempotency_keys SET state = 'running', locked_until = 1,"
+           " response_status = NULL, response_body = NULL WHERE idem_key = 'dead-key'");
+  const auto before = count_orders(c, demo);
+
+  PgSession holder(url);
+  holder.query("BEGIN");
+  holder.query("SELECT 1 FROM idempotency_keys WHERE idem_key = 'dead-key' FOR UPDATE");
+  // One after the other, so that they do not share one transaction (writes
+  // that reach the pool together are committed together).
+  std::vector<std::future<HttpResponse>> answers;
+  bool waiting = true;
+  for (int i = 0; i < 2 && waiting; ++i) {
+    answers.push_back(std::async(std::launch::async, [&] {
+      auto own = server->client();
+      return send(own, call, "dead-key");
+    }));
+    waiting = eventually_waits_for_a_lock(url, i + 1);
+  }
+  holder.query("COMMIT");
+  ASSERT_TRUE(waiting) << "the two take-overs never both waited for the key's row";
+
+  // The first to take the key over keeps it. Had the second taken it over
+  // too, the first's order would be refused when it came to record its
+  // answer (the key no longer its own), and the second's would be made.
+  const auto first = answers[0].get();
+  const auto second = answers[1].get();
+  expect_first_answer(first, 201, "the first take-over");
+  if (second.status == 201) {
+    expect_replay_of(second, first, "the second take-over, after the first finished");
+  } else {
+    expect_idempotency_error(second, 409, "the second take-over");
+  }
+  EXPECT_EQ(count_orders(c, demo), before + 1);
 }
 
 }  // namespace
