@@ -328,19 +328,18 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     }
 
     const bool keep_alive = req.keep_alive() && !stopping_;
-    const int status = reply.status;
     stream.expires_after(read_timeout);
     const auto wec =
         co_await write_reply(stream, head, reply, request_id, req.version(), keep_alive);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (metrics_ != nullptr) metrics_->record(route, request.method, status, seconds);
+    if (metrics_ != nullptr) metrics_->record(route, request.method, reply.status, seconds);
     logging::event(spdlog::level::info, "request",
                    {{"request_id", request_id},
                     {"merchant_id", notes.merchant_id},
                     {"method", to_string(request.method)},
                     {"route", route_pattern},
-                    {"status", std::int64_t{status}},
+                    {"status", std::int64_t{reply.status}},
                     {"duration_ms", seconds * 1000},
                     {"remote", conn->remote}});
     if (wec || !keep_alive) break;
