@@ -184,6 +184,23 @@ TEST(Server, RequestIdIsGeneratedAndUnique) {
   EXPECT_EQ(std::string(res.json().at("error").at("request_id").as_string()), id);
 }
 
+// The given request id is the one value from the client that goes back into
+// the answer's head, which the server writes by hand: anything but a plain
+// token (spaces, tabs, quotes, bytes over 0x7f, all of which an HTTP parser
+// lets through in a header value) is replaced, never echoed.
+TEST(Server, RequestIdThatIsNotATokenIsReplaced) {
+  auto server = TestServer::start();
+  auto client = server->client();
+  for (const std::string bad :
+       {"two words", "tab\there", "quote\"d", "semi;colon", "caf\xc3\xa9", "a,b", "<x>"}) {
+    const auto res = client.get("/health", {{"X-Request-Id", bad}});
+    ASSERT_EQ(res.status, 200) << bad;
+    const std::string id = res.header("X-Request-Id");
+    EXPECT_TRUE(id.starts_with("req_")) << bad << " -> " << id;
+    EXPECT_EQ(id.size(), 20U) << bad << " -> " << id;
+  }
+}
+
 // ---------------------------------------------------------------- keep-alive
 
 TEST(Server, ManyRequestsOnOneKeepAliveConnection) {
