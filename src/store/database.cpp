@@ -50,6 +50,12 @@ void enqueue(WorkQueue& queue, std::size_t limit, std::string_view what, Work wo
   done(fail(std::move(*refused)));
 }
 
+void close_queue(WorkQueue& queue) {
+  std::lock_guard lock(queue.mutex);
+  queue.stopping = true;
+  queue.ready.notify_all();
+}
+
 Status run_guarded(Work work, Connection& conn) {
   try {
     return work(conn);

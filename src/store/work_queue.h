@@ -29,6 +29,11 @@ struct WorkQueue {
 // bounded under any load.
 void enqueue(WorkQueue& queue, std::size_t limit, std::string_view what, Work work, Done done);
 
+// Stops the queue taking work (enqueue answers SERVICE_UNAVAILABLE from now
+// on) and wakes every thread waiting on it, so that each can finish what is
+// queued and return.
+void close_queue(WorkQueue& queue);
+
 // Runs work, turning an escaping exception into an error, so that one broken
 // request can never take a database thread down with it.
 Status run_guarded(Work work, Connection& conn);

@@ -104,11 +104,8 @@ PgDatabase::~PgDatabase() {
 void PgDatabase::stop() {
   std::call_once(stopped_, [this] {
     stopping_ = true;
-    for (Queue* q : {&writes_, &reads_}) {
-      std::lock_guard lock(q->mutex);
-      q->stopping = true;
-      q->ready.notify_all();
-    }
+    close_queue(writes_);
+    close_queue(reads_);
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }

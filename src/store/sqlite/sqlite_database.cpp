@@ -59,11 +59,8 @@ SqliteDatabase::~SqliteDatabase() {
 
 void SqliteDatabase::stop() {
   std::call_once(stopped_, [this] {
-    for (Queue* q : {&writes_, &reads_}) {
-      std::lock_guard lock(q->mutex);
-      q->stopping = true;
-      q->ready.notify_all();
-    }
+    close_queue(writes_);
+    close_queue(reads_);
     if (writer_.joinable()) writer_.join();
     for (auto& t : readers_) {
       if (t.joinable()) t.join();
