@@ -33,19 +33,31 @@ auth=(-H 'X-Api-Key: key_test_abc123' -H 'X-Api-Secret: secret_test_xyz789')
 order_id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -X POST "$URL/api/v1/orders" \
   -d '{"amount":50000}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
 
-# One scenario: wrk's requests/s and latency percentiles, on one line.
+# The machine's CPU time so far, all of it and the part a hypervisor gave to
+# someone else ("steal", /proc/stat): a VM that loses a fifth of its cores
+# during a run measures its neighbours, not paygate.
+cpu_times() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9}' /proc/stat; }
+
+# One scenario: wrk's requests/s, latency percentiles and the CPU time stolen
+# from the machine while it ran, on one line.
 run() {
   local name=$1 path=$2 script=${3:-}
   local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
   [ -n "$script" ] && args+=(-s "bench/lua/$script")
-  local out
+  local out before after
+  before=$(cpu_times)
   out=$(wrk "${args[@]}" "$URL$path")
+  after=$(cpu_times)
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '%-24s %12s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  local stolen
+  stolen=$(awk -v b="$before" -v a="$after" 'BEGIN {
+    split(b, x); split(a, y); t = y[1] - x[1]; printf "%.0f%%", (t > 0 ? 100 * (y[2] - x[2]) / t : 0) }')
+  printf '%-24s %12s req/s   p50 %8s   p99 %8s   non-2xx %s   cpu stolen %s\n' \
+    "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$stolen"
 }
 
 if [[ $DATABASE == sqlite://* ]]; then
