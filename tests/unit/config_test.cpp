@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "config/database_url.h"
+#include "store/postgres/pg_database.h"
 
 namespace paygate {
 namespace {
@@ -167,6 +168,26 @@ TEST(DatabaseUrl, RedactedLeavesUrlsWithoutPasswordAlone) {
   auto pg = parse_database_url("postgres://bob@host/db");
   ASSERT_TRUE(pg);
   EXPECT_EQ(pg->redacted(), "postgres://bob@host/db");
+}
+
+TEST(PgConninfo, AddsTimeoutsAndKeepalivesToAUrlWithoutQuery) {
+  auto url = parse_database_url("postgres://bob@host/db");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(store::pg_conninfo(*url),
+            "postgres://bob@host/db?connect_timeout=3&application_name=paygate"
+            "&keepalives_idle=10&keepalives_interval=5&keepalives_count=3"
+            "&options=-c%20statement_timeout%3D10s");
+}
+
+TEST(PgConninfo, KeepsWhatTheOperatorSet) {
+  // Their own options (a statement timeout, or anything else) replace paygate's.
+  auto url = parse_database_url(
+      "postgres://bob@host/db?sslmode=require&connect_timeout=9&options=-c%20search_path%3Dpg");
+  ASSERT_TRUE(url);
+  const std::string info = store::pg_conninfo(*url);
+  EXPECT_TRUE(info.starts_with(url->text + "&application_name=paygate")) << info;
+  EXPECT_EQ(info.find("connect_timeout=3"), std::string::npos) << info;
+  EXPECT_EQ(info.find("statement_timeout"), std::string::npos) << info;
 }
 
 // ---- parse_listen ----

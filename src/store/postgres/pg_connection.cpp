@@ -39,8 +39,9 @@ void ignore_notice(void*, const PGresult*) {}
 
 bool is_unavailable_sqlstate(std::string_view s) {
   // 08: connection exceptions; 57P01-3: the server is shutting down or
-  // starting; 53: out of resources (too many connections, disk full).
-  return s.starts_with("08") || s.starts_with("57P") || s.starts_with("53");
+  // starting; 57014: the statement timeout ran out (or an operator cancelled
+  // it); 53: out of resources (too many connections, disk full).
+  return s.starts_with("08") || s.starts_with("57P") || s == "57014" || s.starts_with("53");
 }
 
 }  // namespace

@@ -38,6 +38,9 @@ constexpr std::string_view kRollbackBegin{"ROLLBACK; BEGIN"};
 constexpr std::string_view kReaderSession{"SET default_transaction_read_only = on"};
 constexpr Sql kHealth{"SELECT count(*) FROM schema_migrations"};
 constexpr Sql kLockMigrations{"SELECT pg_advisory_xact_lock($1)"};
+// Migrations may wait for another process's (taking the lock) and may rebuild
+// an index over a large table: no statement timeout for them.
+constexpr Sql kNoStatementTimeout{"SET LOCAL statement_timeout = 0"};
 
 std::int64_t steady_now() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
@@ -47,8 +50,10 @@ std::int64_t steady_now() {
 
 std::string pg_conninfo(const DatabaseUrl& url) {
   // A URL accepts libpq's parameters as a query; add the ones paygate relies
-  // on unless the operator set them: a bounded connect, and keepalives so a
-  // dead peer is noticed.
+  // on unless the operator set them: a bounded connect, keepalives so a dead
+  // peer is noticed, and a statement timeout so that a statement kept waiting
+  // (a lock held by someone's open psql transaction) answers 503 instead of
+  // holding its request, and every request queued behind it, for good.
   std::string out = url.text;
   const bool has_query = out.find('?') != std::string::npos;
   std::string extra;
@@ -62,6 +67,7 @@ std::string pg_conninfo(const DatabaseUrl& url) {
   add("keepalives_idle", "10");
   add("keepalives_interval", "5");
   add("keepalives_count", "3");
+  add("options", "-c%20statement_timeout%3D10s");  // "-c statement_timeout=10s"
   return out + extra;
 }
 
@@ -375,6 +381,7 @@ Status PgDatabase::migrate() {
   // lock is released with the transaction.
   return write_sync(*this, [](Connection& conn) -> Status {
     const Param key[] = {kMigrationLock};
+    if (auto r = conn.execute(kNoStatementTimeout, {}); !r) return fail(r.error());
     if (auto r = conn.execute(kLockMigrations, key); !r) return fail(r.error());
     return apply_migrations(conn, Backend::postgres);
   });

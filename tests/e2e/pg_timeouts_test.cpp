@@ -1,0 +1,100 @@
+// On PostgreSQL a statement may wait on a lock that someone else holds (an
+// operator's open psql transaction, a long migration). Every statement paygate
+// sends has a time limit (statement_timeout, 10 s unless the URL sets its
+// own), so such a request answers 503 instead of hanging, and migrations,
+// which may legitimately wait longer, have none. Skipped on SQLite.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "harness.h"
+
+namespace paygate::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A short limit, so that the test does not wait 10 s for the default one.
+constexpr std::string_view kShortTimeout = "?options=-c%20statement_timeout%3D300";
+
+// paygate's advisory lock for migrations ("paygate1", store/postgres/pg_database.cpp).
+const std::string kMigrationLock = std::to_string(0x7061796761746531LL);
+
+HttpResponse within(std::future<HttpResponse>& answer, std::chrono::seconds limit) {
+  if (answer.wait_for(limit) != std::future_status::ready) {
+    ADD_FAILURE() << "no answer within " << limit.count() << " s";
+    return {};
+  }
+  return answer.get();
+}
+
+TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
+  ServerOptions options;
+  options.pg_url_query = kShortTimeout;
+  auto server = TestServer::start(options);
+  const auto made = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = boost::json::parse(made.body).at("id").as_string().c_str();
+
+  PgSession holder(server->database_url());
+  holder.query("BEGIN");
+  holder.query("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+  auto write = std::async(std::launch::async, [&] {
+    return server->post("/api/v1/orders", R"({"amount": 700})", demo_auth());
+  });
+  auto read = std::async(std::launch::async,
+                         [&] { return server->get("/api/v1/orders/" + id, demo_auth()); });
+  const auto written = within(write, 15s);
+  const auto was_read = within(read, 15s);
+  holder.query("ROLLBACK");
+
+  for (const auto* answer : {&written, &was_read}) {
+    EXPECT_EQ(answer->status, 503) << answer->body;
+    EXPECT_EQ(answer->error_code(), "SERVICE_UNAVAILABLE") << answer->body;
+    EXPECT_EQ(answer->header("Retry-After"), "1") << answer->body;
+  }
+  // The lock gone, the same connections serve again, and the refused order
+  // was not made.
+  EXPECT_EQ(server->post("/api/v1/orders", R"({"amount": 900})", demo_auth()).status, 201);
+  EXPECT_EQ(server->get("/api/v1/orders/" + id, demo_auth()).status, 200);
+  const auto amounts =
+      pg_query(server->database_url(), "SELECT amount FROM orders ORDER BY amount");
+  ASSERT_EQ(amounts.size(), 2u);
+  EXPECT_EQ(amounts[0][0], "500");
+  EXPECT_EQ(amounts[1][0], "900");
+}
+
+// A second process that starts while another migrates waits for it, however
+// long that takes: its wait is not cut short by the statement timeout.
+TEST(PgTimeouts, MigrateWaitsForAnotherMigrationLongerThanTheStatementTimeout) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite migrations take a file lock, not a statement";
+  auto server = TestServer::start();
+  const std::string url = server->database_url();
+  PgSession holder(url);
+  holder.query("SELECT pg_advisory_lock(" + kMigrationLock + ")");
+
+  auto migrate = std::async(std::launch::async, [&] {
+    return run_paygate({"migrate", "--database", url + std::string(kShortTimeout)});
+  });
+  // Waiting for the lock for more than three times its statement timeout.
+  const bool waited = eventually(
+      [&] {
+        return !pg_query(url,
+                         "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                         " AND application_name = 'paygate' AND wait_event_type = 'Lock'"
+                         " AND now() - query_start > interval '1 second'")
+                    .empty();
+      },
+      10s);
+  holder.query("SELECT pg_advisory_unlock(" + kMigrationLock + ")");
+  const auto result = migrate.get();
+  EXPECT_TRUE(waited) << "migrate stopped waiting for the lock: " << result.err;
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+}  // namespace
+}  // namespace paygate::test
