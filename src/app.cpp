@@ -19,6 +19,7 @@
 #include "core/processor.h"
 #include "core/refunds.h"
 #include "core/stats.h"
+#include "core/thread_name.h"
 #include "core/webhooks.h"
 #include "http/server.h"
 #include "jobs/runner.h"
@@ -86,6 +87,7 @@ class SignalWatcher {
   explicit SignalWatcher(F on_signal) {
     const sigset_t set = shutdown_signals();
     thread_ = std::thread([this, set, on_signal] {
+      name_this_thread("signals");
       const timespec tick{0, 100'000'000};
       while (!done_) {
         const int sig = sigtimedwait(&set, nullptr, &tick);

@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "core/ids.h"
+#include "core/thread_name.h"
 #include "http/beast_request.h"
 #include "http/response_head.h"
 #include "logging/log.h"
@@ -135,7 +136,10 @@ void Server::run() {
   for (auto& c : contexts_) guards.push_back(asio::make_work_guard(*c));
   asio::co_spawn(*contexts_[0], accept_loop(), asio::detached);
   for (std::size_t i = 1; i < contexts_.size(); ++i) {
-    threads_.emplace_back([c = contexts_[i].get()] { c->run(); });
+    threads_.emplace_back([c = contexts_[i].get(), i] {
+      name_this_thread("http-io-" + std::to_string(i));
+      c->run();
+    });
   }
   contexts_[0]->run();
   for (auto& t : threads_) t.join();

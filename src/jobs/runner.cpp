@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/thread_name.h"
 #include "logging/log.h"
 #include "store/async.h"
 #include "store/job_repository.h"
@@ -47,6 +48,7 @@ void JobRunner::start() {
     asio::co_spawn(context_, run_periodic(p.period, p.name, p.task), asio::detached);
   }
   thread_ = std::thread([this] {
+    name_this_thread("jobs");
     auto guard = asio::make_work_guard(context_);
     context_.run();
   });

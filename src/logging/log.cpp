@@ -1,16 +1,17 @@
 #include "logging/log.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
-
-#include <pthread.h>
 
 #include <atomic>
 #include <csignal>
 #include <memory>
 #include <string>
+
+#include "core/thread_name.h"
 
 namespace paygate::logging {
 
@@ -106,7 +107,7 @@ void setup(const Config& config) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &previous);
-  spdlog::init_thread_pool(8192, 1);
+  spdlog::init_thread_pool(8192, 1, [] { name_this_thread("log-writer"); });
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::async_logger>(

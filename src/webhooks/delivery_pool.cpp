@@ -4,10 +4,17 @@
 
 #include <memory>
 
+#include "core/thread_name.h"
+
 namespace paygate::webhooks {
 
 DeliveryPool::DeliveryPool(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      name_this_thread("webhook-post");
+      run();
+    });
+  }
 }
 
 DeliveryPool::~DeliveryPool() {

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
@@ -487,6 +488,25 @@ TEST(Server, ExpectContinueIsHonoured) {
   RawConnection big(server->port());
   big.send(request_head("POST", kOrders, with(demo_auth(), "Expect", "100-continue"), 1'000'000));
   expect_json_error(big.read_response(2s), 413, "PAYLOAD_TOO_LARGE");
+}
+
+// An operator looking at `top -H` sees what each thread is for.
+TEST(Server, ThreadsCarryNamesForTheOperator) {
+  auto server = TestServer::start(options_with_args({"--threads", "2"}));
+  std::set<std::string> names;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(server->pid()) + "/task")) {
+    std::string name = read_file(task.path().string() + "/comm");
+    while (!name.empty() && name.back() == '\n') name.pop_back();
+    names.insert(name);
+  }
+  const std::string db = on_postgres() ? "pg" : "sqlite";
+  for (const std::string& wanted :
+       {std::string("paygate"), std::string("http-io-1"), db + "-writer", db + "-reader",
+        std::string("jobs"), std::string("webhook-post"), std::string("signals"),
+        std::string("log-writer")}) {
+    EXPECT_TRUE(names.contains(wanted)) << "no thread named " << wanted;
+  }
 }
 
 }  // namespace
