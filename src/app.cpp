@@ -39,6 +39,7 @@ std::unique_ptr<store::Database> open_or_report(const Config& config, int reader
   store::DatabaseOptions options;
   options.readers = readers;
   options.pool_size = pool_size;
+  options.statement_timeout_ms = config.db_statement_timeout_ms;
   options.max_queued_writes = static_cast<std::size_t>(config.max_queued_writes);
   options.max_queued_reads = static_cast<std::size_t>(config.max_queued_reads);
   if (metrics != nullptr) {

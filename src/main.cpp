@@ -47,6 +47,9 @@ po::options_description serve_options() {
       "database reader connections (env PAYGATE_DB_READERS, default 2)")(
       "db-pool-size", po::value<std::string>(),
       "PostgreSQL write connections (env PAYGATE_DB_POOL_SIZE, default 4)")(
+      "db-statement-timeout-ms", po::value<std::string>(),
+      "PostgreSQL: longest a statement may run, 0 for no limit "
+      "(env PAYGATE_DB_STATEMENT_TIMEOUT_MS, default 10000)")(
       "max-body-bytes", po::value<std::string>(),
       "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")(
       "max-connections", po::value<std::string>(),

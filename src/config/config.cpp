@@ -131,6 +131,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"threads", "PAYGATE_THREADS", 0, 256, &c.threads},
       {"db-readers", "PAYGATE_DB_READERS", 1, 64, &c.db_readers},
       {"db-pool-size", "PAYGATE_DB_POOL_SIZE", 1, 256, &c.db_pool_size},
+      {"db-statement-timeout-ms", "PAYGATE_DB_STATEMENT_TIMEOUT_MS", 0, 3'600'000,
+       &c.db_statement_timeout_ms},
       {"max-body-bytes", "PAYGATE_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024, &body_int},
       {"max-connections", "PAYGATE_MAX_CONNECTIONS", 1, 1'000'000, &c.max_connections},
       {"read-timeout-ms", "PAYGATE_READ_TIMEOUT_MS", 100, 3'600'000, &c.read_timeout_ms},

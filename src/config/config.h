@@ -26,6 +26,7 @@ struct Config {
   int threads = 0;  // I/O threads; resolved to the core count
   int db_readers = 2;
   int db_pool_size = 4;  // PostgreSQL: write connections per process (plus db_readers)
+  int db_statement_timeout_ms = 10'000;  // PostgreSQL: longest statement; 0: no limit
   std::size_t max_body_bytes = 64 * 1024;
   int max_connections = 10'000;
   int read_timeout_ms = 10'000;  // a whole request, once its first byte arrived

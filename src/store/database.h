@@ -113,7 +113,10 @@ class Database {
 
 struct DatabaseOptions {
   int readers = 2;
-  int pool_size = 8;    // PostgreSQL: connections (and threads) for writes
+  int pool_size = 8;  // PostgreSQL: connections (and threads) for writes
+  // PostgreSQL: a statement that runs longer (e.g. kept waiting by a lock) is
+  // cancelled and answers SERVICE_UNAVAILABLE; 0: no limit. Not migrations.
+  int statement_timeout_ms = 10'000;
   int max_batch = 512;  // most writes committed together
   // Work waiting for a database thread; beyond this, submit answers
   // SERVICE_UNAVAILABLE (503, Retry-After) at once, so that memory and

@@ -461,8 +461,7 @@ std::unique_ptr<TestServer> TestServer::start(ServerOptions options) {
 }
 
 void TestServer::launch() {
-  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--database",
-                                database_url() + (on_postgres() ? options_.pg_url_query : "")};
+  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--database", database_url()};
   if (options_.test_mode) args.emplace_back("--test-mode");
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   std::map<std::string, std::string> env{{"PAYGATE_PROCESSING_DELAY_MS", "0"}};

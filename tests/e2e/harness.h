@@ -88,9 +88,6 @@ struct ServerOptions {
   bool test_mode = true;
   std::vector<std::string> args;           // extra flags for `paygate serve`
   std::map<std::string, std::string> env;  // extra environment variables
-  // On PostgreSQL, appended to the database URL the server is given (libpq
-  // parameters, e.g. "?options=-c%20statement_timeout%3D300").
-  std::string pg_url_query;
 };
 
 struct ProcessResult {

@@ -45,8 +45,8 @@ std::vector<json::object> events(const TestServer& server, std::string_view msg)
 }
 
 TEST(Logs, JsonFormatOneObjectPerLineWithTheRequestsFields) {
-  auto server = TestServer::start(
-      {.test_mode = true, .args = {}, .env = {{"PAYGATE_LOG_FORMAT", "json"}}, .pg_url_query = {}});
+  auto server =
+      TestServer::start({.test_mode = true, .args = {}, .env = {{"PAYGATE_LOG_FORMAT", "json"}}});
   auto c = server->client();
   const auto res = c.post("/api/v1/orders", R"({"amount": 5000})",
                           {{"X-Api-Key", std::string(kDemoKey)},
@@ -124,11 +124,10 @@ TEST(Logs, NoSecretCardNumberOrCvvInAnyLineEvenAtTrace) {
   receiver.respond_statuses("/hook", {200});
   for (const char* format : {"text", "json"}) {
     SCOPED_TRACE(format);
-    auto server =
-        TestServer::start({.test_mode = true,
-                           .args = {},
-                           .env = {{"PAYGATE_LOG_FORMAT", format}, {"PAYGATE_LOG_LEVEL", "trace"}},
-                           .pg_url_query = {}});
+    auto server = TestServer::start(
+        {.test_mode = true,
+         .args = {},
+         .env = {{"PAYGATE_LOG_FORMAT", format}, {"PAYGATE_LOG_LEVEL", "trace"}}});
     auto c = server->client();
     const MerchantCreds other = create_merchant(*server, "Secretive");
     const auto hook =

@@ -48,10 +48,8 @@ TEST(OpenApi, DocsConfigHasTheDemoCredentialsOnlyInTestMode) {
 // the response validator (make test) checks their answers against the
 // description with every block filled in.
 TEST(OpenApi, AdminStatsAndMetricsAfterAPaymentAndARefund) {
-  auto server = TestServer::start(ServerOptions{.test_mode = true,
-                                                .args = {},
-                                                .env = {{"PAYGATE_PROCESSING_DELAY_MS", "0"}},
-                                                .pg_url_query = {}});
+  auto server = TestServer::start(
+      ServerOptions{.test_mode = true, .args = {}, .env = {{"PAYGATE_PROCESSING_DELAY_MS", "0"}}});
   auto c = server->client();
   const auto order = object_of(c.post("/api/v1/orders", R"({"amount": 50000})", demo_auth()));
   const std::string pay_body =

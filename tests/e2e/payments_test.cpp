@@ -1370,7 +1370,7 @@ TEST(PaymentsJobs, NoWorkersLeavesPaymentsCreated) {
 }
 
 TEST(PaymentsJobs, TestEndpointsOnlyInTestMode) {
-  auto server = TestServer::start(ServerOptions{false, {}, {}, {}});
+  auto server = TestServer::start(ServerOptions{false, {}, {}});
   expect_error(server->get(kJobsStatus), 404, "NOT_FOUND_ERROR", {}, "status without test mode");
   expect_error(server->post(kJobsEnqueue, ""), 404, "NOT_FOUND_ERROR", {},
                "enqueue without test mode");

@@ -1,8 +1,8 @@
 // On PostgreSQL a statement may wait on a lock that someone else holds (an
 // operator's open psql transaction, a long migration). Every statement paygate
-// sends has a time limit (statement_timeout, 10 s unless the URL sets its
-// own), so such a request answers 503 instead of hanging, and migrations,
-// which may legitimately wait longer, have none. Skipped on SQLite.
+// sends has a time limit (--db-statement-timeout-ms, 10 s by default), so such
+// a request answers 503 instead of hanging, and migrations, which may rightly
+// wait longer, have none. Skipped on SQLite.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -17,8 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A short limit, so that the test does not wait 10 s for the default one.
-constexpr std::string_view kShortTimeout = "?options=-c%20statement_timeout%3D300";
+// A short limit, so that the tests do not wait 10 s for the default one.
+constexpr std::string_view kShortTimeoutMs = "300";
 
 // paygate's advisory lock for migrations ("paygate1", store/postgres/pg_database.cpp).
 const std::string kMigrationLock = std::to_string(0x7061796761746531LL);
@@ -34,7 +34,7 @@ HttpResponse within(std::future<HttpResponse>& answer, std::chrono::seconds limi
 TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
   if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
   ServerOptions options;
-  options.pg_url_query = kShortTimeout;
+  options.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
   auto server = TestServer::start(options);
   const auto made = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
   ASSERT_EQ(made.status, 201) << made.body;
@@ -57,6 +57,8 @@ TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
     EXPECT_EQ(answer->error_code(), "SERVICE_UNAVAILABLE") << answer->body;
     EXPECT_EQ(answer->header("Retry-After"), "1") << answer->body;
   }
+  EXPECT_NE(server->log().find("statement timeout"), std::string::npos)
+      << "the 503s did not come from the statement timeout";
   // The lock gone, the same connections serve again, and the refused order
   // was not made.
   EXPECT_EQ(server->post("/api/v1/orders", R"({"amount": 900})", demo_auth()).status, 201);
@@ -78,15 +80,18 @@ TEST(PgTimeouts, MigrateWaitsForAnotherMigrationLongerThanTheStatementTimeout) {
   holder.query("SELECT pg_advisory_lock(" + kMigrationLock + ")");
 
   auto migrate = std::async(std::launch::async, [&] {
-    return run_paygate({"migrate", "--database", url + std::string(kShortTimeout)});
+    return run_paygate({"migrate", "--database", url},
+                       {{"PAYGATE_DB_STATEMENT_TIMEOUT_MS", std::string(kShortTimeoutMs)}});
   });
   // Waiting for the lock for more than three times its statement timeout.
+  PgSession observer(url);
   const bool waited = eventually(
       [&] {
-        return !pg_query(url,
-                         "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                         " AND application_name = 'paygate' AND wait_event_type = 'Lock'"
-                         " AND now() - query_start > interval '1 second'")
+        return !observer
+                    .query(
+                        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND application_name = 'paygate' AND wait_event_type = 'Lock'"
+                        " AND now() - query_start > interval '1 second'")
                     .empty();
       },
       10s);

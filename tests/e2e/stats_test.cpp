@@ -103,8 +103,7 @@ TEST(Stats, CountsExactlyWhatTheTestDid) {
   auto server = TestServer::start({.test_mode = true,
                                    .args = {},
                                    .env = {{"PAYGATE_PROCESSING_DELAY_MS", "40"},
-                                           {"PAYGATE_WEBHOOK_RETRY_SCHEDULE", "0.1,0.1"}},
-                                   .pg_url_query = {}});
+                                           {"PAYGATE_WEBHOOK_RETRY_SCHEDULE", "0.1,0.1"}}});
   auto c = server->client();
   const std::int64_t started = unix_now();
 

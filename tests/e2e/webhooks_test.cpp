@@ -55,8 +55,7 @@ std::unique_ptr<TestServer> start_server(std::map<std::string, std::string> env 
   std::map<std::string, std::string> all{{"PAYGATE_PROCESSING_DELAY_MS", "0"},
                                          {"PAYGATE_WEBHOOK_RETRY_SCHEDULE", "0.3,0.3,0.3,0.3"}};
   for (auto& [k, v] : env) all[k] = v;
-  return TestServer::start(
-      ServerOptions{.test_mode = true, .args = {}, .env = std::move(all), .pg_url_query = {}});
+  return TestServer::start(ServerOptions{.test_mode = true, .args = {}, .env = std::move(all)});
 }
 
 // ---------------------------------------------------------------- JSON helpers

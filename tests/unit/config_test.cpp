@@ -175,19 +175,15 @@ TEST(PgConninfo, AddsTimeoutsAndKeepalivesToAUrlWithoutQuery) {
   ASSERT_TRUE(url);
   EXPECT_EQ(store::pg_conninfo(*url),
             "postgres://bob@host/db?connect_timeout=3&application_name=paygate"
-            "&keepalives_idle=10&keepalives_interval=5&keepalives_count=3"
-            "&options=-c%20statement_timeout%3D10s");
+            "&keepalives_idle=10&keepalives_interval=5&keepalives_count=3");
 }
 
 TEST(PgConninfo, KeepsWhatTheOperatorSet) {
-  // Their own options (a statement timeout, or anything else) replace paygate's.
-  auto url = parse_database_url(
-      "postgres://bob@host/db?sslmode=require&connect_timeout=9&options=-c%20search_path%3Dpg");
+  auto url = parse_database_url("postgres://bob@host/db?sslmode=require&connect_timeout=9");
   ASSERT_TRUE(url);
   const std::string info = store::pg_conninfo(*url);
   EXPECT_TRUE(info.starts_with(url->text + "&application_name=paygate")) << info;
   EXPECT_EQ(info.find("connect_timeout=3"), std::string::npos) << info;
-  EXPECT_EQ(info.find("statement_timeout"), std::string::npos) << info;
 }
 
 // ---- parse_listen ----
@@ -254,6 +250,19 @@ TEST(LoadConfig, Defaults) {
   EXPECT_EQ(c->max_body_bytes, 64u * 1024u);
   EXPECT_EQ(c->log_level, "info");
   EXPECT_EQ(c->threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+TEST(LoadConfig, StatementTimeoutFromFlagOrEnvironment) {
+  auto plain = load_config({}, fake_env({}));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->db_statement_timeout_ms, 10'000);
+  auto from_env = load_config({}, fake_env({{"PAYGATE_DB_STATEMENT_TIMEOUT_MS", "0"}}));
+  ASSERT_TRUE(from_env);
+  EXPECT_EQ(from_env->db_statement_timeout_ms, 0);
+  auto from_flag = load_config(Flags{{"db-statement-timeout-ms", "2500"}}, fake_env({}));
+  ASSERT_TRUE(from_flag);
+  EXPECT_EQ(from_flag->db_statement_timeout_ms, 2500);
+  EXPECT_FALSE(load_config(Flags{{"db-statement-timeout-ms", "-1"}}, fake_env({})));
 }
 
 TEST(LoadConfig, FromEnvironment) {

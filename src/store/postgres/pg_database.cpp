@@ -37,10 +37,21 @@ constexpr std::string_view kRollbackBegin{"ROLLBACK; BEGIN"};
 // A reader's session: a read that runs as a lone statement (no BEGIN) is
 // read-only all the same.
 constexpr std::string_view kReaderSession{"SET default_transaction_read_only = on"};
+// The SQL that sets up each connection's session. The statement timeout is
+// SET rather than passed in the startup packet's options, which connection
+// poolers such as PgBouncer refuse; it overrides the role's and database's.
+std::string session_sql(const DatabaseOptions& options, bool writes) {
+  std::string sql;
+  if (options.statement_timeout_ms > 0) {
+    sql = "SET statement_timeout = " + std::to_string(options.statement_timeout_ms);
+  }
+  if (!writes) sql += (sql.empty() ? "" : "; ") + std::string(kReaderSession);
+  return sql;
+}
 constexpr Sql kHealth{"SELECT count(*) FROM schema_migrations"};
 constexpr Sql kLockMigrations{"SELECT pg_advisory_xact_lock($1)"};
-// Migrations may wait for another process's (taking the lock) and may rebuild
-// an index over a large table: no statement timeout for them.
+// Migrations may wait for the lock while another process migrates, and may
+// rebuild an index over a large table: no statement timeout for them.
 constexpr Sql kNoStatementTimeout{"SET LOCAL statement_timeout = 0"};
 
 std::int64_t steady_now() {
@@ -51,10 +62,8 @@ std::int64_t steady_now() {
 
 std::string pg_conninfo(const DatabaseUrl& url) {
   // A URL accepts libpq's parameters as a query; add the ones paygate relies
-  // on unless the operator set them: a bounded connect, keepalives so a dead
-  // peer is noticed, and a statement timeout so that a statement kept waiting
-  // (a lock held by someone's open psql transaction) answers 503 instead of
-  // holding its request, and every request queued behind it, for good.
+  // on unless the operator set them: a bounded connect, and keepalives so a
+  // dead peer is noticed.
   std::string out = url.text;
   const bool has_query = out.find('?') != std::string::npos;
   std::string extra;
@@ -68,7 +77,6 @@ std::string pg_conninfo(const DatabaseUrl& url) {
   add("keepalives_idle", "10");
   add("keepalives_interval", "5");
   add("keepalives_count", "3");
-  add("options", "-c%20statement_timeout%3D10s");  // "-c statement_timeout=10s"
   return out + extra;
 }
 
@@ -77,7 +85,7 @@ Result<std::unique_ptr<PgDatabase>> PgDatabase::open(const DatabaseUrl& url,
   const std::string conninfo = pg_conninfo(url);
   // One connection now, so that a wrong URL or a server that is not there is
   // reported at start; the others are opened by their threads.
-  auto first = PgConnection::open(conninfo);
+  auto first = PgConnection::open(conninfo, session_sql(options, true));
   if (!first) return fail(first.error());
   std::unique_ptr<PgDatabase> db(new PgDatabase(conninfo, options));
   const int writers = std::max(1, options.pool_size);
@@ -139,7 +147,7 @@ Status PgDatabase::ensure_connected(std::unique_ptr<PgConnection>& conn, bool wr
   if (conn) {
     s = conn->reconnect();
   } else {
-    auto opened = PgConnection::open(conninfo_, writes ? std::string_view{} : kReaderSession);
+    auto opened = PgConnection::open(conninfo_, session_sql(options_, writes));
     if (opened) {
       conn = std::move(*opened);
     } else {

@@ -73,8 +73,7 @@ class PgDatabase final : public Database {
   const std::function<Status(Connection&)> health_probe_;
 };
 
-// The libpq connection string for a postgres:// URL: as given, plus the
-// connect timeout, keepalives and statement timeout (10 s) it does not set.
+// The libpq connection string for a postgres:// URL (as given, plus timeouts).
 std::string pg_conninfo(const DatabaseUrl& url);
 
 }  // namespace paygate::store
