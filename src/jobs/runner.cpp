@@ -122,9 +122,9 @@ void JobRunner::count_run(const Job& job, std::string_view outcome) {
   if (options_.metrics == nullptr) return;
   auto& counter = run_counters_[{job.queue, outcome}];
   if (counter == nullptr) {
-    counter = &options_.metrics->counter("paygate_job_runs_total",
-                                         "Job runs by queue and outcome (ok, failed, dead).",
-                                         {{"queue", job.queue}, {"outcome", std::string(outcome)}});
+    counter = &options_.metrics->counter(
+        "paygate_job_runs_total", "Job runs by queue and outcome (ok, failed, dead, deferred).",
+        {{"queue", job.queue}, {"outcome", std::string(outcome)}});
   }
   counter->inc();
 }
@@ -152,6 +152,27 @@ asio::awaitable<void> JobRunner::run_job(Job job) {
                     {"attempt", job.attempts},
                     {"outcome", "ok"},
                     {"duration_ms", seconds * 1000}});
+  } else if (outcome.error().code == ErrorCode::service_unavailable) {
+    // The database could not be used (down, overloaded, or a statement kept
+    // waiting past its timeout by someone's lock): not the job's fault, so it
+    // runs again later without spending one of its attempts. Otherwise a lock
+    // held for a minute would leave payments' jobs dead.
+    const Micros now = now_micros();
+    const Micros retry_at =
+        now +
+        std::chrono::duration_cast<std::chrono::microseconds>(retry_backoff(job.attempts)).count();
+    count_run(job, "deferred");
+    logging::event(spdlog::level::warn, "job",
+                   {{"job_id", job.id},
+                    {"kind", job.kind},
+                    {"subject_id", job.subject_id},
+                    {"attempt", job.attempts},
+                    {"outcome", "deferred"},
+                    {"error", outcome.error().description},
+                    {"duration_ms", seconds * 1000}});
+    auto r = co_await store::write(
+        db_, [&](store::Connection& c) { return store::continue_job_at(c, job, retry_at, now); });
+    if (!r) spdlog::warn("job {}: deferring it failed: {}", job.id, r.error().description);
   } else {
     const Micros now = now_micros();
     const Micros retry_at =

@@ -1,8 +1,9 @@
 // On PostgreSQL a statement may wait on a lock that someone else holds (an
 // operator's open psql transaction, a long migration). Every statement paygate
 // sends has a time limit (--db-statement-timeout-ms, 10 s by default), so such
-// a request answers 503 instead of hanging, and migrations, which may rightly
-// wait longer, have none. Skipped on SQLite.
+// a request answers 503 instead of hanging, a job waits for a later run
+// without spending an attempt, and migrations, which may rightly wait longer,
+// have none. Skipped on SQLite.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -10,6 +11,7 @@
 #include <future>
 #include <string>
 
+#include "flows.h"
 #include "harness.h"
 
 namespace paygate::test {
@@ -29,6 +31,12 @@ HttpResponse within(std::future<HttpResponse>& answer, std::chrono::seconds limi
     return {};
   }
   return answer.get();
+}
+
+std::size_t count_of(const std::string& text, std::string_view part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
 }
 
 TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
@@ -68,6 +76,36 @@ TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
   ASSERT_EQ(amounts.size(), 2u);
   EXPECT_EQ(amounts[0][0], "500");
   EXPECT_EQ(amounts[1][0], "900");
+}
+
+// A job whose statements time out is not the job's fault: it runs again
+// later, its attempts untouched, and the payment settles once the lock is gone.
+TEST(PgTimeouts, AJobKeptWaitingByALockIsDeferredWithoutSpendingAnAttempt) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
+  ServerOptions options;
+  options.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
+  options.env = {{"PAYGATE_PROCESSING_DELAY_MS", "500"}};
+  auto server = TestServer::start(options);
+  auto c = server->client();
+  const std::string payment = start_payment(c, upi());
+  const std::string url = server->database_url();
+
+  PgSession holder(url);
+  holder.query("BEGIN");
+  holder.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+  // Deferred twice: more failures than a job's first attempt would allow
+  // for before it counted them.
+  const bool deferred = eventually([&] { return count_of(server->log(), "deferred") >= 2; }, 15s);
+  PgSession observer(url);
+  const auto job =
+      observer.query("SELECT attempts, state FROM jobs WHERE subject_id = '" + payment + "'");
+  holder.query("ROLLBACK");
+
+  EXPECT_TRUE(deferred) << server->log();
+  ASSERT_EQ(job.size(), 1u);
+  EXPECT_LE(std::stoi(job[0][0]), 1) << "attempts spent while the database could not be used";
+  EXPECT_NE(job[0][1], "dead");
+  EXPECT_EQ(str(wait_settled(c, payment, demo_auth(), 15s).at("status")), "SUCCESS");
 }
 
 // A second process that starts while another migrates waits for it, however
