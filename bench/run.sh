@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks a Release build of paygate with wrk on loopback, on a fresh SQLite
-# database, and prints requests/s and p50/p99 latency per scenario.
+# database, and prints requests/s, p50/p99 latency and the CPU time a
+# hypervisor stole from the machine (as a share) per scenario.
 #   bench/run.sh                 (or: make bench)
 #   DURATION=10s CONNECTIONS=64 THREADS=2 bench/run.sh
 #   BENCH_DATABASE=postgres://... bench/run.sh   (a PostgreSQL instead; see bench/run-pg.sh)
@@ -36,7 +37,8 @@ order_id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -X POST "$U
 # The machine's CPU time so far, all of it and the part a hypervisor gave to
 # someone else ("steal", /proc/stat): a VM that loses a fifth of its cores
 # during a run measures its neighbours, not paygate.
-cpu_times() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9}' /proc/stat; }
+# (%.0f: mawk prints integers past 2^31 rounded to six digits.)
+cpu_times() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; printf "%.0f %.0f\n", t, $9}' /proc/stat; }
 
 # One scenario: wrk's requests/s, latency percentiles and the CPU time stolen
 # from the machine while it ran, on one line.
