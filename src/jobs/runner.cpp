@@ -143,56 +143,45 @@ asio::awaitable<void> JobRunner::run_job(Job job) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // A database that could not be used (down, overloaded, a statement kept
+  // waiting past its timeout by someone's lock) is not the job's fault: it
+  // runs again later without spending one of its attempts, or a lock held
+  // for a minute would leave payments' jobs dead.
+  const bool deferred = !outcome && outcome.error().code == ErrorCode::service_unavailable;
+  const bool dead = !outcome && !deferred && job.attempts >= job.max_attempts;
+  const std::string_view result = outcome ? "ok" : deferred ? "deferred" : dead ? "dead" : "failed";
+  count_run(job, result);
   if (outcome) {
-    count_run(job, "ok");
     logging::event(spdlog::level::info, "job",
                    {{"job_id", job.id},
                     {"kind", job.kind},
                     {"subject_id", job.subject_id},
                     {"attempt", job.attempts},
-                    {"outcome", "ok"},
+                    {"outcome", result},
                     {"duration_ms", seconds * 1000}});
-  } else if (outcome.error().code == ErrorCode::service_unavailable) {
-    // The database could not be used (down, overloaded, or a statement kept
-    // waiting past its timeout by someone's lock): not the job's fault, so it
-    // runs again later without spending one of its attempts. Otherwise a lock
-    // held for a minute would leave payments' jobs dead.
-    const Micros now = now_micros();
-    const Micros retry_at =
-        now +
-        std::chrono::duration_cast<std::chrono::microseconds>(retry_backoff(job.attempts)).count();
-    count_run(job, "deferred");
-    logging::event(spdlog::level::warn, "job",
-                   {{"job_id", job.id},
-                    {"kind", job.kind},
-                    {"subject_id", job.subject_id},
-                    {"attempt", job.attempts},
-                    {"outcome", "deferred"},
-                    {"error", outcome.error().description},
-                    {"duration_ms", seconds * 1000}});
-    auto r = co_await store::write(
-        db_, [&](store::Connection& c) { return store::continue_job_at(c, job, retry_at, now); });
-    if (!r) spdlog::warn("job {}: deferring it failed: {}", job.id, r.error().description);
   } else {
-    const Micros now = now_micros();
-    const Micros retry_at =
-        now +
-        std::chrono::duration_cast<std::chrono::microseconds>(retry_backoff(job.attempts)).count();
-    const bool last = job.attempts >= job.max_attempts;
-    count_run(job, last ? "dead" : "failed");
+    const std::string& error = outcome.error().description;
     logging::event(spdlog::level::warn, "job",
                    {{"job_id", job.id},
                     {"kind", job.kind},
                     {"subject_id", job.subject_id},
                     {"attempt", job.attempts},
                     {"max_attempts", job.max_attempts},
-                    {"outcome", last ? "dead" : "failed"},
-                    {"error", outcome.error().description},
+                    {"outcome", result},
+                    {"error", error},
                     {"duration_ms", seconds * 1000}});
+    const Micros now = now_micros();
+    const Micros retry_at =
+        now +
+        std::chrono::duration_cast<std::chrono::microseconds>(retry_backoff(job.attempts)).count();
     auto r = co_await store::write(db_, [&](store::Connection& c) {
-      return store::fail_job(c, job, outcome.error().description, retry_at, now);
+      return deferred ? store::continue_job_at(c, job, retry_at, now)
+                      : store::fail_job(c, job, error, retry_at, now);
     });
-    if (!r) spdlog::warn("job {}: recording the failure failed: {}", job.id, r.error().description);
+    if (!r) {
+      spdlog::warn("job {}: recording the {} run failed: {}", job.id, result,
+                   r.error().description);
+    }
   }
   --in_flight_;
   // Room again, and the job may have enqueued others (events, continuations).
