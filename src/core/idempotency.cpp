@@ -141,10 +141,19 @@ asio::awaitable<Status> IdempotencyService::release(const IdempotencyKey& key, M
   });
 }
 
+// In chunks, each a write of its own: one DELETE of a large backlog would hold
+// SQLite's writer (every other write waits) or run past PostgreSQL's statement
+// timeout and be rolled back at every purge.
 asio::awaitable<Status> IdempotencyService::purge_expired() {
-  co_return co_await store::write(db_, [](store::Connection& c) {
-    return to_status(store::delete_expired_idempotency_keys(c, now_micros()));
-  });
+  constexpr std::int64_t kChunk = 1000;
+  const Micros now = now_micros();
+  for (;;) {
+    auto deleted = co_await store::write(db_, [&](store::Connection& c) {
+      return store::delete_expired_idempotency_keys(c, now, kChunk);
+    });
+    if (!deleted) co_return fail(std::move(deleted.error()));
+    if (*deleted < kChunk) co_return Status{};
+  }
 }
 
 }  // namespace paygate

@@ -21,7 +21,10 @@ constexpr Sql kComplete{
 constexpr Sql kDelete{
     "DELETE FROM idempotency_keys"
     " WHERE merchant_id = $1 AND idem_key = $2 AND state = 'running' AND locked_until = $3"};
-constexpr Sql kDeleteExpired{"DELETE FROM idempotency_keys WHERE expires_at < $1"};
+constexpr Sql kDeleteExpired{
+    "DELETE FROM idempotency_keys WHERE (merchant_id, idem_key) IN"
+    " (SELECT merchant_id, idem_key FROM idempotency_keys WHERE expires_at < $1"
+    " ORDER BY expires_at LIMIT $2)"};
 
 }  // namespace
 
@@ -77,8 +80,9 @@ Status delete_idempotency_key(Connection& conn, std::string_view merchant_id, st
   return to_status(conn.execute(kDelete, params));
 }
 
-Result<std::int64_t> delete_expired_idempotency_keys(Connection& conn, Micros now) {
-  const Param params[] = {now};
+Result<std::int64_t> delete_expired_idempotency_keys(Connection& conn, Micros now,
+                                                     std::int64_t most) {
+  const Param params[] = {now, most};
   return conn.execute(kDeleteExpired, params);
 }
 

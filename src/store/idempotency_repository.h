@@ -39,6 +39,8 @@ Result<bool> complete_idempotency_key(Connection& conn, std::string_view merchan
 // Deletes the key while it is still running under token.
 Status delete_idempotency_key(Connection& conn, std::string_view merchant_id, std::string_view key,
                               Micros token);
-Result<std::int64_t> delete_expired_idempotency_keys(Connection& conn, Micros now);
+// Deletes up to `most` keys that expired before now (the oldest first); how many.
+Result<std::int64_t> delete_expired_idempotency_keys(Connection& conn, Micros now,
+                                                     std::int64_t most);
 
 }  // namespace paygate::store

@@ -1006,6 +1006,41 @@ INSTANTIATE_TEST_SUITE_P(Idempotency, IdempotencyEndpoints, ::testing::ValuesIn(
 
 // The fingerprint holds the concrete path: capturing another payment under
 // a used key is another request, not a replay.
+// A backlog of expired keys far larger than one purge's chunk is deleted,
+// and a live key stays. On PostgreSQL the statement timeout is short: one
+// DELETE of the whole backlog would run past it and be rolled back at every
+// purge, so nothing would ever go.
+TEST(Idempotency, PurgeDeletesABacklogInChunksAndKeepsLiveKeys) {
+  ServerOptions options;
+  options.args = {"--db-statement-timeout-ms", "100"};
+  options.env = {{"PAYGATE_IDEMPOTENCY_PURGE_INTERVAL_MS", "200"}};
+  auto server = TestServer::start(options);
+  const std::string db = on_postgres() ? server->database_url() : server->db_path();
+  const std::string columns =
+      "(merchant_id, idem_key, fingerprint, state, response_status, response_body,"
+      " locked_until, created_at, expires_at)";
+  const std::string demo(kDemoMerchantId);
+  const std::string live = "INSERT INTO idempotency_keys " + columns + " VALUES ('" + demo +
+                           "', 'live', 'f', 'done', 200, '{}', 0, 0, 9000000000000000)";
+  const std::string backlog =
+      on_postgres()
+          ? "INSERT INTO idempotency_keys " + columns + " SELECT '" + demo +
+                "', 'old-' || g, 'f', 'done', 200, '{}', 0, 0, g FROM generate_series(1, 300000) g"
+          : "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000)"
+            " INSERT INTO idempotency_keys " +
+                columns + " SELECT '" + demo +
+                "', 'old-' || x, 'f', 'done', 200, '{}', 0, 0, x FROM c";
+  for (const std::string& sql : {live, backlog}) {
+    if (on_postgres()) {
+      pg_query(db, sql);
+    } else {
+      execute_sql(db, sql);
+    }
+  }
+  EXPECT_TRUE(eventually([&] { return idempotency_rows(db) == 1; }, 60s))
+      << idempotency_rows(db) << " keys left";
+}
+
 TEST(Idempotency, CaptureOfAnotherPaymentUnderTheSameKeyIs422) {
   auto server = TestServer::start();
   auto c = server->client();
