@@ -87,8 +87,7 @@ class SignalWatcher {
   template <class F>
   explicit SignalWatcher(F on_signal) {
     const sigset_t set = shutdown_signals();
-    thread_ = std::thread([this, set, on_signal] {
-      name_this_thread("signals");
+    thread_ = named_thread("signals", [this, set, on_signal] {
       const timespec tick{0, 100'000'000};
       while (!done_) {
         const int sig = sigtimedwait(&set, nullptr, &tick);

@@ -136,10 +136,8 @@ void Server::run() {
   for (auto& c : contexts_) guards.push_back(asio::make_work_guard(*c));
   asio::co_spawn(*contexts_[0], accept_loop(), asio::detached);
   for (std::size_t i = 1; i < contexts_.size(); ++i) {
-    threads_.emplace_back([c = contexts_[i].get(), i] {
-      name_this_thread("http-io-" + std::to_string(i));
-      c->run();
-    });
+    threads_.push_back(
+        named_thread("http-io-" + std::to_string(i), [c = contexts_[i].get()] { c->run(); }));
   }
   contexts_[0]->run();
   for (auto& t : threads_) t.join();

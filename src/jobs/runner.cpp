@@ -47,8 +47,7 @@ void JobRunner::start() {
   for (const auto& p : periodic_) {
     asio::co_spawn(context_, run_periodic(p.period, p.name, p.task), asio::detached);
   }
-  thread_ = std::thread([this] {
-    name_this_thread("jobs");
+  thread_ = named_thread("jobs", [this] {
     auto guard = asio::make_work_guard(context_);
     context_.run();
   });

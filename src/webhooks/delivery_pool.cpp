@@ -9,12 +9,8 @@
 namespace paygate::webhooks {
 
 DeliveryPool::DeliveryPool(int threads) {
-  for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] {
-      name_this_thread("webhook-post");
-      run();
-    });
-  }
+  for (int i = 0; i < threads; ++i)
+    threads_.push_back(named_thread("webhook-post", [this] { run(); }));
 }
 
 DeliveryPool::~DeliveryPool() {

@@ -97,16 +97,14 @@ Result<std::unique_ptr<PgDatabase>> PgDatabase::open(const DatabaseUrl& url,
   for (int i = 0; i < writers; ++i) {
     std::unique_ptr<PgConnection> conn = i == 0 ? std::move(*first) : nullptr;
     const std::int64_t shard = (first_shard + i) % kStatsShards;
-    db->threads_.emplace_back([d = db.get(), c = std::move(conn), shard]() mutable {
-      name_this_thread("pg-writer");
-      d->run(d->writes_, true, std::move(c), shard);
-    });
+    db->threads_.push_back(
+        named_thread("pg-writer", [d = db.get(), c = std::move(conn), shard]() mutable {
+          d->run(d->writes_, true, std::move(c), shard);
+        }));
   }
   for (int i = 0; i < readers; ++i) {
-    db->threads_.emplace_back([d = db.get()] {
-      name_this_thread("pg-reader");
-      d->run(d->reads_, false, nullptr, 0);
-    });
+    db->threads_.push_back(
+        named_thread("pg-reader", [d = db.get()] { d->run(d->reads_, false, nullptr, 0); }));
   }
   return db;
 }
@@ -401,10 +399,9 @@ Status PgDatabase::migrate() {
 }
 
 void PgDatabase::listen(std::string_view channel, std::function<void()> on_notify) {
-  threads_.emplace_back([this, ch = std::string(channel), cb = std::move(on_notify)] {
-    name_this_thread("pg-listener");
-    run_listener(ch, cb);
-  });
+  threads_.push_back(named_thread(
+      "pg-listener",
+      [this, ch = std::string(channel), cb = std::move(on_notify)] { run_listener(ch, cb); }));
 }
 
 // One connection of its own, LISTENing, waiting on its socket. It wakes every

@@ -39,15 +39,13 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
     if (!reader) return fail(reader.error());
     readers.push_back(std::move(*reader));
   }
-  db->writer_ = std::thread([d = db.get(), c = std::move(*writer)]() mutable {
-    name_this_thread("sqlite-writer");
+  db->writer_ = named_thread("sqlite-writer", [d = db.get(), c = std::move(*writer)]() mutable {
     d->run_writer(std::move(c));
   });
   for (auto& reader : readers) {
-    db->readers_.emplace_back([d = db.get(), c = std::move(reader)]() mutable {
-      name_this_thread("sqlite-reader");
-      d->run_reader(std::move(c));
-    });
+    db->readers_.push_back(named_thread(
+        "sqlite-reader",
+        [d = db.get(), c = std::move(reader)]() mutable { d->run_reader(std::move(c)); }));
   }
   return db;
 }
