@@ -13,6 +13,7 @@
 
 #include "flows.h"
 #include "harness.h"
+#include "store/postgres/pg_database.h"
 
 namespace paygate::test {
 namespace {
@@ -21,9 +22,6 @@ using namespace std::chrono_literals;
 
 // A short limit, so that the tests do not wait 10 s for the default one.
 constexpr std::string_view kShortTimeoutMs = "300";
-
-// paygate's advisory lock for migrations ("paygate1", store/postgres/pg_database.cpp).
-const std::string kMigrationLock = std::to_string(0x7061796761746531LL);
 
 HttpResponse within(std::future<HttpResponse>& answer, std::chrono::seconds limit) {
   if (answer.wait_for(limit) != std::future_status::ready) {
@@ -115,7 +113,8 @@ TEST(PgTimeouts, MigrateWaitsForAnotherMigrationLongerThanTheStatementTimeout) {
   auto server = TestServer::start();
   const std::string url = server->database_url();
   PgSession holder(url);
-  holder.query("SELECT pg_advisory_lock(" + kMigrationLock + ")");
+  const std::string lock = std::to_string(store::kMigrationLock);
+  holder.query("SELECT pg_advisory_lock(" + lock + ")");
 
   auto migrate = std::async(std::launch::async, [&] {
     return run_paygate({"migrate", "--database", url},
@@ -133,7 +132,7 @@ TEST(PgTimeouts, MigrateWaitsForAnotherMigrationLongerThanTheStatementTimeout) {
                     .empty();
       },
       10s);
-  holder.query("SELECT pg_advisory_unlock(" + kMigrationLock + ")");
+  holder.query("SELECT pg_advisory_unlock(" + lock + ")");
   const auto result = migrate.get();
   EXPECT_TRUE(waited) << "migrate stopped waiting for the lock: " << result.err;
   EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -14,7 +14,6 @@ namespace {
 
 constexpr int kMaxAttempts = 5;       // a transaction hit by serialization failures/deadlocks
 constexpr int kRetryConnectMs = 250;  // how long a failed connect is trusted
-constexpr std::int64_t kMigrationLock = 0x7061796761746531;  // "paygate1"
 
 constexpr Sql kBegin{"BEGIN"};
 // The most writes run in one transaction, and how long one of a batch may wait

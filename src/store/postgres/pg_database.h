@@ -73,6 +73,10 @@ class PgDatabase final : public Database {
   const std::function<Status(Connection&)> health_probe_;
 };
 
+// The advisory lock ("paygate1") a process holds while it migrates, so that
+// processes that start together migrate one after the other.
+inline constexpr std::int64_t kMigrationLock = 0x7061796761746531;
+
 // The libpq connection string for a postgres:// URL (as given, plus timeouts).
 std::string pg_conninfo(const DatabaseUrl& url);
 
