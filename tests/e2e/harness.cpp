@@ -397,12 +397,14 @@ std::vector<std::vector<std::string>> pg_query(const std::string& url, const std
   return PgSession(url).query(sql);
 }
 
-bool eventually_waits_for_a_lock(const std::string& url, int sessions) {
+bool eventually_waits_for_a_lock(const std::string& url, int sessions,
+                                 std::chrono::milliseconds for_longer_than) {
+  const std::string sql =
+      "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+      " AND wait_event_type = 'Lock' AND now() - query_start > interval '" +
+      std::to_string(for_longer_than.count()) + " milliseconds'";
   return eventually([&] {
-    const auto waiting =
-        pg_query(url,
-                 "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                 " AND wait_event_type = 'Lock'");
+    const auto waiting = pg_query(url, sql);
     return waiting.size() >= static_cast<std::size_t>(sessions);
   });
 }

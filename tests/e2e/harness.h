@@ -244,10 +244,11 @@ class PgSession {
 };
 // Runs SQL on a PostgreSQL database in a session of its own (PgSession::query).
 std::vector<std::vector<std::string>> pg_query(const std::string& url, const std::string& sql);
-// True once `sessions` sessions of that database are waiting for a lock
-// (within 10 s): requests the test holds up with a row lock of its own have
-// got that far.
-bool eventually_waits_for_a_lock(const std::string& url, int sessions = 1);
+// True once `sessions` sessions of that database are waiting for a lock, each
+// for longer than `for_longer_than` (within 10 s): requests the test holds up
+// with a row lock of its own have got that far.
+bool eventually_waits_for_a_lock(const std::string& url, int sessions = 1,
+                                 std::chrono::milliseconds for_longer_than = {});
 
 // Runs fn(client, i) for i in [0, n) on n threads, each with a client of its
 // own already connected, released together so that their requests reach the

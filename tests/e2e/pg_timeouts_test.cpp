@@ -121,17 +121,7 @@ TEST(PgTimeouts, MigrateWaitsForAnotherMigrationLongerThanTheStatementTimeout) {
                        {{"PAYGATE_DB_STATEMENT_TIMEOUT_MS", std::string(kShortTimeoutMs)}});
   });
   // Waiting for the lock for more than three times its statement timeout.
-  PgSession observer(url);
-  const bool waited = eventually(
-      [&] {
-        return !observer
-                    .query(
-                        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND application_name = 'paygate' AND wait_event_type = 'Lock'"
-                        " AND now() - query_start > interval '1 second'")
-                    .empty();
-      },
-      10s);
+  const bool waited = eventually_waits_for_a_lock(url, 1, 1s);
   holder.query("SELECT pg_advisory_unlock(" + lock + ")");
   const auto result = migrate.get();
   EXPECT_TRUE(waited) << "migrate stopped waiting for the lock: " << result.err;
