@@ -64,7 +64,11 @@ po::options_description serve_options() {
       "jobs in flight per process (env PAYGATE_WORKER_CONCURRENCY, default 256)")(
       "log-level", po::value<std::string>(),
       "trace|debug|info|warn|error|off (env PAYGATE_LOG_LEVEL, default info)")(
-      "log-format", po::value<std::string>(), "text|json (env PAYGATE_LOG_FORMAT, default text)");
+      "log-format", po::value<std::string>(), "text|json (env PAYGATE_LOG_FORMAT, default text)")(
+      "metrics-token-file", po::value<std::string>(),
+      "file holding the bearer token /metrics requires, 32+ characters "
+      "(env PAYGATE_METRICS_TOKEN_FILE, or the token itself in PAYGATE_METRICS_TOKEN; "
+      "without one /metrics answers 401)");
   d.add(database_options());
   return d;
 }

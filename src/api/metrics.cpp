@@ -1,5 +1,9 @@
 #include "api/metrics.h"
 
+#include <algorithm>
+#include <cctype>
+
+#include "core/crypto.h"
 #include "core/job_stats.h"
 #include "core/payment.h"
 #include "core/refund.h"
@@ -64,7 +68,31 @@ void write_jobs(std::string& out, const std::vector<QueueCount>& counts) {
   }
 }
 
-asio::awaitable<Result<Reply>> get_metrics(const Services& s, const Request&) {
+// A scrape shows every merchant's totals, so only the holder of the
+// configured token may read it; with none configured, nobody may (test mode
+// included: a test-mode server is still reachable by whoever can reach it).
+Status check_scraper(const Config& config, const Request& req) {
+  if (config.metrics_token.empty()) {
+    return fail(Error::authentication(
+        "/metrics is closed: configure PAYGATE_METRICS_TOKEN or --metrics-token-file"));
+  }
+  constexpr std::string_view kScheme = "bearer ";
+  const std::string_view header = req.header("Authorization");
+  const bool bearer =
+      header.size() > kScheme.size() &&
+      std::ranges::equal(header.substr(0, kScheme.size()), kScheme, [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      });
+  // Hashes of equal length: the comparison's time tells nothing, not even the length.
+  if (!bearer || !constant_time_equal(sha256_hex(header.substr(kScheme.size())),
+                                      sha256_hex(config.metrics_token))) {
+    return fail(Error::authentication("Invalid metrics token: send Authorization: Bearer <token>"));
+  }
+  return {};
+}
+
+asio::awaitable<Result<Reply>> get_metrics(const Services& s, const Request& req) {
+  if (auto ok = check_scraper(s.config, req); !ok) co_return fail(std::move(ok.error()));
   std::string out = s.metrics.render();
   const double uptime =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();

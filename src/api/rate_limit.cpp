@@ -94,11 +94,12 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
 }  // namespace
 
 Audience audience_of(std::string_view pattern) {
-  // Health checks and Prometheus scrapes come from the operator's own systems.
-  if (pattern == "/health" || pattern == "/api/v1/health" || pattern == "/metrics" ||
-      pattern.starts_with("/api/v1/test/")) {
+  // Health checks and Prometheus scrapes come from the operator's own systems;
+  // a scrape's token is a secret, so wrong guesses at it are limited.
+  if (pattern == "/health" || pattern == "/api/v1/health" || pattern.starts_with("/api/v1/test/")) {
     return Audience::none;
   }
+  if (pattern == "/metrics") return Audience::operator_;
   if (pattern.find("/public") != std::string_view::npos) return Audience::shopper;
   return Audience::merchant;
 }

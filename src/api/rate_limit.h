@@ -10,10 +10,13 @@
 
 namespace paygate::api {
 
-// Which bucket a route's requests are counted in.
-enum class Audience { none, merchant, shopper };
+// Which bucket a route's requests are counted in. An operator's request
+// (a /metrics scrape) has no request budget, but its failed authentications
+// count against its address like anyone's.
+enum class Audience { none, merchant, shopper, operator_ };
 
-// /api/v1/…/public… is the shopper's; health, /metrics and test routes are not limited.
+// /api/v1/…/public… is the shopper's, /metrics the operator's; health and test
+// routes are not limited.
 Audience audience_of(std::string_view pattern);
 
 // Wraps every handler of router with the limits config asks for.

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace paygate {
@@ -47,6 +49,50 @@ Status parse_bool(std::string_view name, const std::string& text, bool& out) {
     out = false;
   } else {
     return fail(bad_setting(name, "must be 1 or 0"));
+  }
+  return {};
+}
+
+// A secret goes in a header: printable ASCII, no spaces, long enough that
+// guessing it (at the auth failure limit's pace) is hopeless.
+Status check_token(std::string_view name, std::string_view token) {
+  if (token.size() < 32) return fail(bad_setting(name, "must be at least 32 characters"));
+  for (const char ch : token) {
+    if (ch <= ' ' || ch > '~') {
+      return fail(bad_setting(name, "must be printable ASCII without spaces"));
+    }
+  }
+  return {};
+}
+
+// PAYGATE_METRICS_TOKEN, or the content of --metrics-token-file /
+// PAYGATE_METRICS_TOKEN_FILE (trimmed, as Prometheus trims its
+// credentials_file). A file keeps the token out of the environment of every
+// child process and out of `ps`; both at once is a mistake, not a choice.
+Status load_metrics_token(const std::map<std::string, std::string>& flags, const EnvLookup& env,
+                          std::string& out) {
+  const auto path = lookup(flags, env, "metrics-token-file", "PAYGATE_METRICS_TOKEN_FILE");
+  const auto token = env("PAYGATE_METRICS_TOKEN");
+  const bool has_file = path && !path->empty();
+  const bool has_token = token && !token->empty();
+  if (has_file && has_token) {
+    return fail(
+        bad_setting("metrics-token-file",
+                    "PAYGATE_METRICS_TOKEN is set too; give the token or its file, not both"));
+  }
+  if (has_token) {
+    if (auto s = check_token("PAYGATE_METRICS_TOKEN", *token); !s) return s;
+    out = *token;
+  }
+  if (has_file) {
+    std::ifstream in(*path, std::ios::binary);
+    if (!in) return fail(bad_setting("metrics-token-file", "cannot read " + *path));
+    std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const auto first = content.find_first_not_of(" \t\r\n");
+    const auto last = content.find_last_not_of(" \t\r\n");
+    content = first == std::string::npos ? "" : content.substr(first, last - first + 1);
+    if (auto s = check_token("metrics-token-file", content); !s) return s;
+    out = std::move(content);
   }
   return {};
 }
@@ -230,6 +276,7 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       return fail(bad_setting("log-format", "must be text or json"));
     c.log_format = *v;
   }
+  if (auto s = load_metrics_token(flags, env, c.metrics_token); !s) return fail(s.error());
   return c;
 }
 

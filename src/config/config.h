@@ -60,6 +60,8 @@ struct Config {
   int max_queued_writes = 10'000;  // writes waiting for the writer; more get 503 at once
   int max_queued_reads = 10'000;
   std::string log_format = "text";  // text | json
+  // The bearer token a /metrics scrape must send; empty: every scrape is refused.
+  std::string metrics_token;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;

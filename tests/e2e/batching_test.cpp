@@ -31,7 +31,7 @@ struct Commits {
 };
 
 Commits commits(HttpClient& c) {
-  const auto res = c.get("/metrics");
+  const auto res = c.get("/metrics", metrics_auth());
   EXPECT_EQ(res.status, 200);
   const auto e = parse_exposition(res.body);
   return {e.value("paygate_db_commit_batch_size_sum"),
@@ -103,7 +103,7 @@ TEST(PipelinedReads, EachConcurrentReadGetsItsOwnAnswer) {
     ids.push_back(str(object_of(res).at("id")));
   }
   const auto batches = [&] {
-    const auto e = parse_exposition(c.get("/metrics").body);
+    const auto e = parse_exposition(c.get("/metrics", metrics_auth()).body);
     return std::pair{e.value("paygate_db_read_batch_size_sum"),
                      e.value("paygate_db_read_batch_size_count")};
   };

@@ -46,6 +46,10 @@ Headers auth(std::string_view key, std::string_view secret) {
   return {{"X-Api-Key", std::string(key)}, {"X-Api-Secret", std::string(secret)}};
 }
 
+Headers metrics_auth() {
+  return {{"Authorization", "Bearer " + std::string(kMetricsToken)}};
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -284,6 +288,10 @@ std::vector<std::string> child_env(const std::map<std::string, std::string>& ext
     const std::string_view kv(*e);
     if (kv.starts_with("PAYGATE_") || kv.starts_with("DATABASE_URL=")) continue;
     env.emplace_back(kv);
+  }
+  // /metrics answers only a scraper with the token; every server has one.
+  if (!extra.contains("PAYGATE_METRICS_TOKEN")) {
+    env.push_back("PAYGATE_METRICS_TOKEN=" + std::string(kMetricsToken));
   }
   for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
   return env;

@@ -28,8 +28,14 @@ inline constexpr std::string_view kDemoSecret = "secret_test_xyz789";
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The /metrics token every spawned paygate gets (PAYGATE_METRICS_TOKEN) unless
+// the test's env sets that variable itself ("" for none).
+inline constexpr std::string_view kMetricsToken = "metrics-token-for-tests-0123456789abcdef";
+
 // The demo merchant's X-Api-Key / X-Api-Secret.
 Headers demo_auth();
+// Authorization: Bearer kMetricsToken, for a scrape of /metrics.
+Headers metrics_auth();
 Headers auth(std::string_view key, std::string_view secret);
 
 struct HttpResponse {

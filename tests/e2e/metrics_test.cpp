@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "flows.h"
 #include "harness.h"
@@ -18,7 +21,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 Exposition scrape(HttpClient& c) {
-  const auto res = c.get("/metrics");
+  const auto res = c.get("/metrics", metrics_auth());
   EXPECT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(res.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   Exposition e = parse_exposition(res.body);
@@ -124,7 +127,7 @@ TEST(Metrics, CountersMoveByExactlyWhatTheTestDid) {
             2);
 
   // Route patterns, never raw ids, as label values.
-  const auto text = c.get("/metrics").body;
+  const auto text = c.get("/metrics", metrics_auth()).body;
   EXPECT_EQ(text.find(order), std::string::npos);
   EXPECT_EQ(text.find(paid), std::string::npos);
   EXPECT_EQ(text.find("order_doesnotexist00"), std::string::npos);
@@ -136,6 +139,62 @@ TEST(Metrics, CountersMoveByExactlyWhatTheTestDid) {
                 before.value("paygate_http_request_duration_seconds_count",
                              {{"route", "/api/v1/orders/{id}"}, {"method", "GET"}}),
             2);
+}
+
+// ---- who may scrape ----
+
+std::unique_ptr<TestServer> start_with(std::map<std::string, std::string> env) {
+  ServerOptions options;
+  options.env = std::move(env);
+  return TestServer::start(std::move(options));
+}
+
+// /metrics shows every merchant's totals: through the API listener it answers
+// only the bearer of the configured token, in test mode too.
+TEST(Metrics, NotReadableWithoutTheConfiguredToken) {
+  auto closed = start_with({{"PAYGATE_METRICS_TOKEN", ""}});
+  for (const Headers& headers : {Headers{}, metrics_auth()}) {
+    const auto res = closed->get("/metrics", headers);
+    EXPECT_EQ(res.status, 401) << res.body;
+    EXPECT_EQ(res.error_code(), "AUTHENTICATION_ERROR") << res.body;
+    EXPECT_EQ(res.body.find("paygate_"), std::string::npos) << res.body;
+  }
+
+  auto server = TestServer::start();  // the harness's token
+  const std::string token(kMetricsToken);
+  const Headers refused[] = {
+      {},
+      {{"Authorization", "Bearer wrong-token-wrong-token-wrong-token"}},
+      {{"Authorization", "Bearer " + token + "x"}},
+      {{"Authorization", "Bearer " + token.substr(1)}},
+      {{"Authorization", "Basic " + token}},
+      {{"Authorization", token}},
+      {{"Authorization", "Bearer"}},
+      {{"X-Api-Key", std::string(kDemoKey)}, {"X-Api-Secret", std::string(kDemoSecret)}},
+  };
+  for (const Headers& headers : refused) {
+    const auto res = server->get("/metrics", headers);
+    EXPECT_EQ(res.status, 401) << (headers.empty() ? "" : headers[0].second) << ": " << res.body;
+    EXPECT_EQ(res.error_code(), "AUTHENTICATION_ERROR") << res.body;
+  }
+  auto c = server->client();
+  const Exposition e = scrape(c);
+  EXPECT_TRUE(e.types.contains("paygate_payments_total"));
+  EXPECT_TRUE(e.has("paygate_process_uptime_seconds"));
+  // The scheme's name is case-insensitive (RFC 9110).
+  EXPECT_EQ(server->get("/metrics", {{"Authorization", "bearer " + token}}).status, 200);
+}
+
+TEST(Metrics, WrongTokensCountAgainstTheAddressAuthFailureLimit) {
+  auto server = start_with({{"PAYGATE_AUTH_FAILURE_LIMIT", "1/min,burst=3"}});
+  // Right tokens are not limited: Prometheus scrapes as often as it likes.
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(server->get("/metrics", metrics_auth()).status, 200);
+  const Headers wrong{{"Authorization", "Bearer wrong-token-wrong-token-wrong-token"}};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(server->get("/metrics", wrong).status, 401) << i;
+  // Now the address is refused whatever it sends, so a guess cannot be told right.
+  const auto blocked = server->get("/metrics", metrics_auth());
+  EXPECT_EQ(blocked.status, 429) << blocked.body;
+  EXPECT_EQ(blocked.error_code(), "RATE_LIMITED") << blocked.body;
 }
 
 }  // namespace

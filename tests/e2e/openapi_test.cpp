@@ -75,7 +75,7 @@ TEST(OpenApi, AdminStatsAndMetricsAfterAPaymentAndARefund) {
   EXPECT_EQ(c.get("/api/v1/admin/stats?from=abc", demo_auth()).status, 400);
   EXPECT_EQ(c.get("/api/v1/admin/stats").status, 401);
 
-  const auto metrics = c.get("/metrics");
+  const auto metrics = c.get("/metrics", metrics_auth());
   ASSERT_EQ(metrics.status, 200);
   EXPECT_TRUE(metrics.header("Content-Type").starts_with("text/plain"))
       << metrics.header("Content-Type");

@@ -1,8 +1,12 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -420,6 +424,59 @@ TEST(LoadConfig, BadListenAndDatabaseAndLogLevel) {
   expect_config_error({}, {{"DATABASE_URL", "nope"}}, "DATABASE_URL");
   expect_config_error({{"database", "mysql://x"}}, {}, "DATABASE_URL");
   expect_config_error({}, {{"PAYGATE_LOG_LEVEL", "verbose"}}, "log-level");
+}
+
+// ---- the /metrics token ----
+
+constexpr std::string_view kToken = "0123456789abcdef0123456789abcdef";  // 32 characters
+
+// A file of its own under the temporary directory, removed at the end of the test.
+struct TokenFile {
+  explicit TokenFile(std::string_view content)
+      : path((std::filesystem::temp_directory_path() /
+              ("paygate-metrics-token-" + std::to_string(::getpid()) + "-" +
+               std::to_string(reinterpret_cast<std::uintptr_t>(this))))
+                 .string()) {
+    std::ofstream(path, std::ios::binary) << content;
+  }
+  ~TokenFile() { std::filesystem::remove(path); }
+  std::string path;
+};
+
+TEST(LoadConfig, NoMetricsTokenByDefaultEvenInTestMode) {
+  EXPECT_EQ(load_config({}, fake_env({}))->metrics_token, "");
+  EXPECT_EQ(load_config({{"test-mode", ""}}, fake_env({}))->metrics_token, "");
+  // Empty is unset (a harness or unit file may blank it).
+  EXPECT_EQ(load_config({}, fake_env({{"PAYGATE_METRICS_TOKEN", ""}}))->metrics_token, "");
+}
+
+TEST(LoadConfig, MetricsTokenFromEnvironmentOfAtLeast32PrintableCharacters) {
+  auto c = load_config({}, fake_env({{"PAYGATE_METRICS_TOKEN", std::string(kToken)}}));
+  ASSERT_TRUE(c) << c.error().description;
+  EXPECT_EQ(c->metrics_token, kToken);
+  expect_config_error({}, {{"PAYGATE_METRICS_TOKEN", std::string(kToken.substr(1))}},
+                      "PAYGATE_METRICS_TOKEN");
+  expect_config_error({}, {{"PAYGATE_METRICS_TOKEN", std::string(kToken) + " x"}},
+                      "PAYGATE_METRICS_TOKEN");
+  expect_config_error({}, {{"PAYGATE_METRICS_TOKEN", std::string(kToken) + "\n"}},
+                      "PAYGATE_METRICS_TOKEN");
+}
+
+TEST(LoadConfig, MetricsTokenFileIsTrimmedAndCheckedFromFlagOrEnvironment) {
+  const TokenFile file("  " + std::string(kToken) + "\n");
+  auto from_flag = load_config({{"metrics-token-file", file.path}}, fake_env({}));
+  ASSERT_TRUE(from_flag) << from_flag.error().description;
+  EXPECT_EQ(from_flag->metrics_token, kToken);
+  auto from_env = load_config({}, fake_env({{"PAYGATE_METRICS_TOKEN_FILE", file.path}}));
+  ASSERT_TRUE(from_env) << from_env.error().description;
+  EXPECT_EQ(from_env->metrics_token, kToken);
+
+  const TokenFile short_one(kToken.substr(1));
+  expect_config_error({{"metrics-token-file", short_one.path}}, {}, "metrics-token-file");
+  expect_config_error({{"metrics-token-file", file.path + ".missing"}}, {}, "metrics-token-file");
+  // Two tokens: which one the scraper holds is a guess; refuse to start.
+  expect_config_error({{"metrics-token-file", file.path}},
+                      {{"PAYGATE_METRICS_TOKEN", std::string(kToken)}}, "metrics-token-file");
 }
 
 }  // namespace
