@@ -2,8 +2,10 @@
 // parser), labelled by route pattern and never by a raw id, and its counters
 // move by exactly what the test did.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <string>
@@ -195,6 +197,154 @@ TEST(Metrics, WrongTokensCountAgainstTheAddressAuthFailureLimit) {
   const auto blocked = server->get("/metrics", metrics_auth());
   EXPECT_EQ(blocked.status, 429) << blocked.body;
   EXPECT_EQ(blocked.error_code(), "RATE_LIMITED") << blocked.body;
+}
+
+// ---- all-time totals ----
+
+// Runs a script on the server's database beside the server.
+void execute(const TestServer& server, const std::string& sql) {
+  if (on_postgres()) {
+    pg_query(server.database_url(), sql);
+    return;
+  }
+  sqlite3* db = nullptr;
+  char* error = nullptr;
+  bool done = false;
+  if (sqlite3_open_v2(server.db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    done = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) == SQLITE_OK;
+  }
+  if (!done) ADD_FAILURE() << sql << ": " << (error != nullptr ? error : sqlite3_errmsg(db));
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// The rows of one query on the server's database, each row's columns joined by '|'.
+std::vector<std::string> rows(const TestServer& server, const std::string& sql) {
+  std::vector<std::string> out;
+  const auto join = [&](const std::vector<std::string>& columns) {
+    std::string row;
+    for (std::size_t i = 0; i < columns.size(); ++i) row += (i > 0 ? "|" : "") + columns[i];
+    out.push_back(std::move(row));
+  };
+  if (on_postgres()) {
+    for (const auto& r : pg_query(server.database_url(), sql)) join(r);
+    return out;
+  }
+  sqlite3* db = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_open_v2(server.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+  }
+  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> columns;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const unsigned char* text = sqlite3_column_text(stmt, i);
+      columns.emplace_back(text == nullptr ? "" : reinterpret_cast<const char*>(text));
+    }
+    join(columns);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// Each merchant's totals over the rows of one span (0: all time, 1: hours, 24: days).
+std::vector<std::string> totals(const TestServer& server, int span_hours) {
+  return rows(server,
+              "SELECT merchant_id, metric, sum(count), sum(amount) FROM stats_counters"
+              " WHERE span_hours = " +
+                  std::to_string(span_hours) + " GROUP BY merchant_id, metric ORDER BY 1, 2");
+}
+
+// The day rows' sums by metric: what /metrics showed before the all-time rows.
+double day_rows(const TestServer& server, const std::string& metric) {
+  const auto r =
+      rows(server, "SELECT sum(count) FROM stats_counters WHERE span_hours = 24 AND metric = '" +
+                       metric + "'");
+  return r.empty() || r[0].empty() ? 0 : std::stod(r[0]);
+}
+
+TEST(Metrics, AllTimeTotalsAgreeWithTheDayAndHourRows) {
+  Receiver receiver;
+  receiver.respond_statuses("/hook", {500, 200});  // one retry, for delivery_retries
+  auto server = start_with({{"PAYGATE_WEBHOOK_RETRY_SCHEDULE", "0.05"}});
+  const auto other = create_merchant(*server, "Other");
+  auto c = server->client();
+  ASSERT_EQ(c.post("/api/v1/webhooks",
+                   json::serialize(json::object{{"url", receiver.url("/hook")},
+                                                {"events", json::array{"refund.processed"}}}),
+                   demo_auth())
+                .status,
+            201);
+  const std::string paid = captured_payment(c, demo_auth(), upi("dave@upi"));
+  captured_payment(c, other.headers(), card("4111111111111111"));
+  wait_settled(c, start_payment(c, card("4000000000000002")));
+  ASSERT_EQ(
+      c.post("/api/v1/refunds",
+             json::serialize(json::object{{"payment_id", paid}, {"amount", 500}}), demo_auth())
+          .status,
+      201);
+  ASSERT_TRUE(receiver.wait_for("/hook", 2, 10s));
+  // The refund is processed and its event delivered on the second attempt.
+  ASSERT_TRUE(eventually([&] {
+    return rows(*server, "SELECT count(*) FROM webhook_deliveries WHERE status = 'success'") ==
+           std::vector<std::string>{"1"};
+  }));
+
+  const auto days = totals(*server, 24);
+  EXPECT_EQ(totals(*server, 0), days);
+  EXPECT_EQ(totals(*server, 1), days);
+  for (const char* metric : {"payment:upi:SUCCESS", "payment:card:SUCCESS", "payment:card:FAILED",
+                             "refund:PROCESSED", "delivery:success", "delivery_retries"}) {
+    EXPECT_GT(day_rows(*server, metric), 0) << metric;
+  }
+  // One row per merchant, metric and writer shard: a scrape reads these only.
+  EXPECT_EQ(rows(*server, "SELECT count(*) FROM stats_counters WHERE span_hours = 0"),
+            rows(*server,
+                 "SELECT count(*) FROM (SELECT DISTINCT merchant_id, metric, shard"
+                 " FROM stats_counters WHERE span_hours = 24) AS d"));
+  const Exposition e = scrape(c);
+  EXPECT_EQ(e.value("paygate_payments_total", {{"status", "SUCCESS"}, {"method", "upi"}}),
+            day_rows(*server, "payment:upi:SUCCESS"));
+  EXPECT_EQ(e.value("paygate_payments_total", {{"status", "SUCCESS"}, {"method", "card"}}), 1);
+  EXPECT_EQ(e.value("paygate_payments_total", {{"status", "FAILED"}, {"method", "card"}}), 1);
+  EXPECT_EQ(e.value("paygate_refunds_total", {{"status", "PROCESSED"}}), 1);
+}
+
+// An upgraded database: day and hour rows written before migration 10, which
+// must give every merchant the all-time totals the old scrape summed.
+TEST(Metrics, MigrationTenBuildsTheAllTimeTotalsFromTheDayRows) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  ASSERT_FALSE(captured_payment(c).empty());
+  ASSERT_EQ(server->stop(SIGTERM), 0);
+  // Back to the schema before 10, with 400 days of two merchants over three
+  // shards (hour rows beside them), then the counters of a real payment.
+  execute(
+      *server,
+      "DROP INDEX stats_counters_all_time;"
+      "DELETE FROM stats_counters WHERE span_hours = 0;"
+      "DELETE FROM schema_migrations WHERE version = 10;"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2400)"
+      " INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)"
+      " SELECT CASE WHEN i % 2 = 0 THEN 'mrc_backfill_a' ELSE 'mrc_backfill_b' END, span,"
+      " (i / 6) * span, CASE WHEN i % 4 < 2 THEN 'payment:card:SUCCESS'"
+      " ELSE 'refund:PROCESSED' END, i % 3, i % 7 + 1, (i % 7 + 1) * 1000"
+      " FROM n, (SELECT 24 AS span UNION ALL SELECT 1) AS spans;");
+  const auto days = totals(*server, 24);
+  ASSERT_GE(days.size(), 4U);
+  const double card_success = day_rows(*server, "payment:card:SUCCESS");
+  ASSERT_EQ(totals(*server, 0), std::vector<std::string>{});
+
+  server->restart();  // applies 10 again
+  EXPECT_EQ(totals(*server, 0), days);
+  auto again = server->client();
+  const Exposition e = scrape(again);
+  EXPECT_EQ(e.value("paygate_payments_total", {{"status", "SUCCESS"}, {"method", "card"}}),
+            card_success);
+  EXPECT_EQ(e.value("paygate_payments_total", {{"status", "SUCCESS"}, {"method", "upi"}}), 1);
 }
 
 }  // namespace
