@@ -94,6 +94,29 @@ TEST(WebhookAddressGuard, RefusesLoopbackPrivateAndSpecialAddresses) {
   }
 }
 
+// A 6to4 relay, a Teredo relay or a NAT64 gateway on the host's network would
+// carry these to the IPv4 address inside them.
+TEST(WebhookAddressGuard, IPv6CarryingAnIPv4AddressIsJudgedByIt) {
+  for (const char* a : {"::ffff:10.0.0.1", "::127.0.0.1",
+                        "::ffff:0:127.0.0.1",  // SIIT IPv4-translated
+                        "2002:7f00:1::1",      // 6to4 of 127.0.0.1
+                        "2002:a00:1::1",       // 6to4 of 10.0.0.1
+                        "2002:a9fe:a9fe::1",   // 6to4 of 169.254.169.254
+                        // Teredo: the client's address is the last 32 bits inverted,
+                        // ~0x80fffffe = 0x7f000001 = 127.0.0.1.
+                        "2001:0:4136:e378:8000:63bf:80ff:fffe",
+                        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  // 10.0.0.1
+                        "64:ff9b::7f00:1",                       // NAT64 of 127.0.0.1
+                        "64:ff9b::a9fe:a9fe",                    // NAT64 of 169.254.169.254
+                        "64:ff9b:1::7f00:1"}) {                  // local-use NAT64 prefix
+    EXPECT_FALSE(is_public(a)) << a;
+  }
+  for (const char* a : {"2002:808:808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+                        "64:ff9b::808:808", "::ffff:0:8.8.8.8"}) {
+    EXPECT_TRUE(is_public(a)) << a;
+  }
+}
+
 TEST(WebhookAddressGuard, AcceptsPublicAddresses) {
   for (const char* a : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "100.128.0.1",
                         "2606:4700::1111", "2001:4860:4860::8888", "::ffff:8.8.8.8"}) {
