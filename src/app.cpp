@@ -1,19 +1,25 @@
 #include "app.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <future>
 #include <thread>
 
 #include "api/routes.h"
+#include "app_keys.h"
 #include "core/idempotency.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
+#include "core/master_key.h"
 #include "core/merchants.h"
 #include "core/payments.h"
 #include "core/processor.h"
@@ -25,7 +31,6 @@
 #include "jobs/runner.h"
 #include "store/job_repository.h"
 #include "store/merchant_repository.h"
-#include "store/settings_repository.h"
 #include "webhooks/deliverer.h"
 #include "webhooks/delivery_pool.h"
 
@@ -115,26 +120,50 @@ class SignalWatcher {
 
 namespace {
 
+// Test mode: the demo merchant, made in an empty database, and its key
+// enabled again if a live start disabled it.
 Status seed_demo_merchant(store::Database& db) {
   const Merchant demo = demo_merchant();
   return store::write_sync(db, [&](store::Connection& c) -> Status {
-    return to_status(store::insert_merchant_if_none(c, demo));
+    if (auto s = store::insert_merchant_if_none(c, demo); !s) return fail(s.error());
+    return to_status(store::set_merchant_disabled(c, demo.id, false, now_micros()));
   });
 }
 
-// The configured card fingerprint key, or the one this database keeps.
-Result<std::string> fingerprint_key(const Config& config, store::Database& db) {
-  if (!config.card_fingerprint_key.empty()) return config.card_fingerprint_key;
-  std::string key;
-  const std::string fresh = random_alnum(48);
+// Outside test mode the demo merchant's published credentials must not work:
+// its key is disabled (said once, when it is).
+Status disable_demo_merchant(store::Database& db) {
+  bool disabled = false;
   auto s = store::write_sync(db, [&](store::Connection& c) -> Status {
-    auto stored = store::get_or_create_setting(c, "card_fingerprint_key", fresh);
-    if (!stored) return fail(stored.error());
-    key = std::move(*stored);
+    auto changed = store::set_merchant_disabled(c, kDemoMerchantId, true, now_micros());
+    if (!changed) return fail(changed.error());
+    disabled = *changed;
     return {};
   });
-  if (!s) return fail(s.error());
-  return key;
+  if (s && disabled) {
+    spdlog::warn("test mode is off: the demo merchant's key {} is disabled", kDemoApiKey);
+  }
+  return s;
+}
+
+// The exit code of a failure to set up: a usage error says the configuration is wrong.
+int exit_code_of(const Error& e) {
+  return e.code == ErrorCode::bad_request ? kExitUsage : kExitFailure;
+}
+
+// The master key's keys, bound to the database; nothing (having said why) when
+// they cannot be: *exit_code then says how to exit.
+std::optional<SecretBox> open_keys(const Config& config, store::Database& db, int* exit_code) {
+  auto keys = load_key_ring(config);
+  if (keys) {
+    SecretBox box(std::move(*keys));
+    auto bound = bind_key_ring(db, box);
+    if (bound) return box;
+    keys = fail(std::move(bound.error()));
+  }
+  std::fprintf(stderr, "paygate: %s\n", keys.error().description.c_str());
+  *exit_code = exit_code_of(keys.error());
+  return std::nullopt;
 }
 
 // Serves the API (run_api), runs the job workers (run_workers), or both, until
@@ -143,26 +172,32 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   block_shutdown_signals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const auto started = std::chrono::steady_clock::now();
+  if (config.master_key.empty() && !config.test_mode) {
+    // Said before anything is opened or made.
+    std::fprintf(stderr, "paygate: %s\n", load_key_ring(config).error().description.c_str());
+    return kExitUsage;
+  }
   metrics::Registry metrics;
   auto db = open_or_report(config, config.db_readers, &metrics, config.db_pool_size);
   if (!db) return kExitFailure;
+  int keys_exit = kExitOk;
+  const std::optional<SecretBox> box = open_keys(config, *db, &keys_exit);
+  if (!box) {
+    db->stop();
+    return keys_exit;
+  }
 
   std::string default_key;
-  if (config.test_mode) {
-    if (auto s = seed_demo_merchant(*db); !s) {
-      std::fprintf(stderr, "paygate: cannot create the demo merchant: %s\n",
-                   s.error().description.c_str());
-      return kExitFailure;
-    }
-    default_key = std::string(kDemoApiKey);
-  }
-  auto key = fingerprint_key(config, *db);
-  if (!key) {
-    std::fprintf(stderr, "paygate: %s\n", key.error().description.c_str());
+  const Status demo = config.test_mode ? seed_demo_merchant(*db) : disable_demo_merchant(*db);
+  if (!demo) {
+    std::fprintf(stderr, "paygate: the demo merchant: %s\n", demo.error().description.c_str());
+    db->stop();
     return kExitFailure;
   }
+  if (config.test_mode) default_key = std::string(kDemoApiKey);
 
-  const SimulatedProcessor processor(*key, config.failure_rate);
+  const std::string& card_key = box->keys().current.card_fingerprint;
+  const SimulatedProcessor processor(card_key, config.failure_rate);
   // Declared before the runner: jobs in flight may wait on it until the runner stops.
   webhooks::DeliveryPool delivery_pool(run_workers ? config.webhook_concurrency : 0);
   jobs::JobRunner runner(*db, jobs::RunnerOptions{
@@ -176,7 +211,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   PaymentService payments(
       *db, processor,
       PaymentSettings{std::int64_t{config.processing_delay_ms} * 1000,
-                      std::int64_t{config.processing_timeout_ms} * 1000, *key},
+                      std::int64_t{config.processing_timeout_ms} * 1000, card_key},
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   RefundService refunds(
@@ -184,17 +219,17 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   WebhookService webhook_service(
-      *db, run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
+      *db, *box, run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
   std::vector<std::chrono::milliseconds> schedule;
   for (int ms : config.webhook_retry_schedule_ms) schedule.emplace_back(ms);
   webhooks::Deliverer deliverer(
-      *db, delivery_pool,
+      *db, *box, delivery_pool,
       webhooks::DeliverySettings{std::move(schedule),
                                  std::chrono::milliseconds(config.webhook_timeout_ms),
                                  config.webhook_allow_private},
       &metrics);
   StatsService stats(*db);
-  IdempotencyService idempotency(*db, std::int64_t{config.idempotency_ttl_ms} * 1000,
+  IdempotencyService idempotency(*db, *box, std::int64_t{config.idempotency_ttl_ms} * 1000,
                                  std::int64_t{config.idempotency_lock_ms} * 1000);
 
   if (run_workers) {
@@ -262,10 +297,40 @@ int run_worker(const Config& config) {
 }
 
 int run_migrate(const Config& config) {
+  if (config.master_key.empty() && !config.test_mode) {
+    std::fprintf(stderr, "paygate: %s\n", load_key_ring(config).error().description.c_str());
+    return kExitUsage;
+  }
   auto db = open_or_report(config, 1);
   if (!db) return kExitFailure;
+  int keys_exit = kExitOk;
+  const bool bound = open_keys(config, *db, &keys_exit).has_value();
   db->stop();
+  if (!bound) return keys_exit;
   std::printf("migrations applied\n");
+  return kExitOk;
+}
+
+int run_keygen(const std::string& out_path) {
+  const std::string key = new_master_key_text() + "\n";
+  if (out_path.empty()) {
+    std::fputs(key.c_str(), stdout);
+    return kExitOk;
+  }
+  // O_EXCL: an existing key file is never overwritten (that would lose the
+  // key its database is used with).
+  const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::fprintf(stderr, "paygate: cannot make %s: %s\n", out_path.c_str(), std::strerror(errno));
+    return kExitFailure;
+  }
+  const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  const bool closed = ::close(fd) == 0;
+  if (!written || !closed) {
+    std::fprintf(stderr, "paygate: cannot write %s\n", out_path.c_str());
+    return kExitFailure;
+  }
+  std::printf("master key written to %s\n", out_path.c_str());
   return kExitOk;
 }
 

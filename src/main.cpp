@@ -1,4 +1,4 @@
-// paygate: serve | migrate | merchant create | merchant list | version.
+// paygate: serve | worker | migrate | keygen | merchant create | merchant list | version.
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  serve               run the HTTP API and the job workers (--no-workers: the API only)\n"
     "  worker              run only the job workers\n"
     "  migrate             apply database migrations\n"
+    "  keygen              make a master key (64 hex digits): --out FILE, or print it\n"
     "  merchant create     create a merchant: --name NAME --email EMAIL\n"
     "  merchant list       list merchants (no secrets)\n"
     "  version             print the version\n"
@@ -32,6 +33,31 @@ po::options_description database_options() {
   d.add_options()("database", po::value<std::string>(),
                   "DATABASE_URL: sqlite:///abs.db, sqlite://rel.db or postgres://... "
                   "(env DATABASE_URL, default sqlite://./paygate.db)");
+  return d;
+}
+
+// The keys that protect data at rest; serve, worker and migrate need them.
+po::options_description key_options() {
+  po::options_description d("keys");
+  d.add_options()("master-key-file", po::value<std::string>(),
+                  "file holding the master key, 64 hex digits from 'paygate keygen' "
+                  "(env PAYGATE_MASTER_KEY_FILE, or the key itself in PAYGATE_MASTER_KEY; "
+                  "required outside test mode)")(
+      "previous-master-key-file", po::value<std::string>(),
+      "while rotating: the master key being replaced (env PAYGATE_PREVIOUS_MASTER_KEY_FILE)");
+  return d;
+}
+
+po::options_description migrate_options() {
+  po::options_description d = database_options();
+  d.add(key_options());
+  return d;
+}
+
+po::options_description keygen_options() {
+  po::options_description d("keygen options");
+  d.add_options()("out", po::value<std::string>(),
+                  "write the key to this new file (mode 0600) instead of printing it");
   return d;
 }
 
@@ -70,6 +96,7 @@ po::options_description serve_options() {
       "(env PAYGATE_METRICS_TOKEN_FILE, or the token itself in PAYGATE_METRICS_TOKEN; "
       "without one /metrics answers 401)");
   d.add(database_options());
+  d.add(key_options());
   return d;
 }
 
@@ -148,8 +175,17 @@ int run(const std::vector<std::string>& argv) {
     const auto options = serve_options();
     return with_config(parse(rest, options), options, paygate::run_worker);
   }
+  if (command == "keygen") {
+    const auto options = keygen_options();
+    const Parsed p = parse(rest, options);
+    if (p.help) {
+      std::cout << "usage: paygate keygen [--out FILE]\n\n" << options << "\n";
+      return paygate::kExitOk;
+    }
+    return paygate::run_keygen(p.vm.count("out") ? p.vm["out"].as<std::string>() : "");
+  }
   if (command == "migrate") {
-    const auto options = database_options();
+    const auto options = migrate_options();
     return with_config(parse(rest, options), options, paygate::run_migrate);
   }
   if (command == "merchant") {

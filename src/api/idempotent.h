@@ -32,8 +32,8 @@ boost::asio::awaitable<Result<http::Reply>> idempotent(const Services& s, const 
     co_return render(*result);
   }
   if (auto valid = validate_idempotency_key(*header); !valid) co_return fail(valid.error());
-  const IdempotencyKey key{std::string(merchant_id), std::string(*header),
-                           request_fingerprint(http::to_string(req.method), req.path, req.body)};
+  const IdempotencyKey key =
+      s.idempotency.key_for(merchant_id, *header, http::to_string(req.method), req.path, req.body);
   auto claim = co_await s.idempotency.claim(key);
   if (!claim) co_return fail(std::move(claim.error()));
   if (auto answer = answer_without_running(*claim, req.request_id)) co_return std::move(*answer);

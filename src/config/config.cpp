@@ -6,6 +6,8 @@
 #include <iterator>
 #include <thread>
 
+#include "core/master_key.h"
+
 namespace paygate {
 
 namespace {
@@ -93,6 +95,72 @@ Status load_metrics_token(const std::map<std::string, std::string>& flags, const
     content = first == std::string::npos ? "" : content.substr(first, last - first + 1);
     if (auto s = check_token("metrics-token-file", content); !s) return s;
     out = std::move(content);
+  }
+  return {};
+}
+
+// The text of a key file, or a 400 naming the setting that named it.
+Result<std::string> read_key_file(std::string_view setting, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(bad_setting(setting, "cannot read " + path));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.size() > 4096) return fail(bad_setting(setting, path + " is not a key file"));
+  return text;
+}
+
+// One key from KEY (its text) or KEY_FILE / --key-file (a file holding it).
+Status load_key(const std::map<std::string, std::string>& flags, const EnvLookup& env,
+                std::string_view file_flag, std::string_view env_name, std::string& key,
+                std::string& source) {
+  const std::string file_env = std::string(env_name) + "_FILE";
+  std::optional<std::string> text;
+  if (auto path = lookup(flags, env, file_flag, ""); path) {
+    source = "--" + std::string(file_flag);
+    auto t = read_key_file(source, *path);
+    if (!t) return fail(t.error());
+    text = std::move(*t);
+  } else {
+    const auto inline_key = env(env_name);
+    const auto file = env(file_env);
+    if (inline_key && file) {
+      return fail(bad_setting(env_name,
+                              "give " + std::string(env_name) + " or " + file_env + ", not both"));
+    }
+    if (file) {
+      source = file_env;
+      auto t = read_key_file(source, *file);
+      if (!t) return fail(t.error());
+      text = std::move(*t);
+    } else if (inline_key) {
+      source = std::string(env_name);
+      text = *inline_key;
+    }
+  }
+  if (!text) return {};
+  auto parsed = parse_master_key(*text, source);
+  if (!parsed) return fail(parsed.error());
+  key = std::move(*parsed);
+  return {};
+}
+
+Status load_master_keys(const std::map<std::string, std::string>& flags, const EnvLookup& env,
+                        Config& c) {
+  if (auto s = load_key(flags, env, "master-key-file", "PAYGATE_MASTER_KEY", c.master_key,
+                        c.master_key_source);
+      !s) {
+    return s;
+  }
+  std::string previous_source;
+  if (auto s = load_key(flags, env, "previous-master-key-file", "PAYGATE_PREVIOUS_MASTER_KEY",
+                        c.previous_master_key, previous_source);
+      !s) {
+    return s;
+  }
+  if (!c.previous_master_key.empty() && c.master_key.empty()) {
+    return fail(bad_setting(previous_source, "a previous master key needs the new one beside it"));
+  }
+  if (!c.previous_master_key.empty() && c.previous_master_key == c.master_key) {
+    return fail(bad_setting(previous_source, "is the master key itself"));
   }
   return {};
 }
@@ -231,12 +299,12 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       return fail(s.error());
     }
   }
-  if (auto v = env("PAYGATE_CARD_FINGERPRINT_KEY")) {
-    if (v->size() < 32) {
-      return fail(bad_setting("PAYGATE_CARD_FINGERPRINT_KEY", "must be at least 32 characters"));
-    }
-    c.card_fingerprint_key = *v;
+  if (env("PAYGATE_CARD_FINGERPRINT_KEY")) {
+    return fail(bad_setting("PAYGATE_CARD_FINGERPRINT_KEY",
+                            "is no longer read: card fingerprints are keyed by the master key "
+                            "(PAYGATE_MASTER_KEY_FILE; make one with 'paygate keygen')"));
   }
+  if (auto s = load_master_keys(flags, env, c); !s) return fail(s.error());
   if (c.test_mode) {
     // Tests fire hundreds of requests a second from one address and key.
     c.rate_limit = c.public_rate_limit = c.auth_failure_limit = std::nullopt;

@@ -48,9 +48,12 @@ struct Config {
   bool webhook_allow_private = false;  // on in test mode unless set
   int webhook_concurrency = 32;  // deliveries in flight (HTTP threads)         // fallback poll for
                                  // jobs enqueued by other processes
-  // Key of the card fingerprints (HMAC-SHA256); generated and kept in the
-  // database when not configured.
-  std::string card_fingerprint_key;
+  // The master key's 32 bytes (core/master_key.h), never kept in the
+  // database; empty when none was given (only test mode may then run, with a
+  // key of its own). previous_master_key: while rotating, the one replaced.
+  std::string master_key;
+  std::string master_key_source;  // where it came from, for messages
+  std::string previous_master_key;
   std::string log_level = "info";
   // Token buckets; nullopt is no limit. All three are off in test mode unless set.
   std::optional<RateLimit> rate_limit = RateLimit{100, 200};               // per API key

@@ -27,12 +27,12 @@ Result<Event> record_event(store::Connection& conn, std::string_view merchant_id
   return e;
 }
 
-Result<Delivery> add_delivery(store::Connection& conn, const Event& e,
-                              const WebhookEndpoint& endpoint, Micros now) {
+Result<Delivery> add_delivery(store::Connection& conn, const Event& e, std::string_view webhook_id,
+                              Micros now) {
   Delivery d;
   d.id = new_uuid_v4();
   d.merchant_id = e.merchant_id;
-  d.webhook_id = endpoint.id;
+  d.webhook_id = std::string(webhook_id);
   d.event_id = e.id;
   d.event_type = e.type;
   d.status = std::string(kDeliveryPending);
@@ -60,17 +60,14 @@ std::string event_payload(std::string_view event_id, std::string_view type, Micr
 Status emit_event(store::Connection& conn, std::string_view merchant_id, std::string_view type,
                   std::string_view object_name, FunctionRef<std::string()> render_object,
                   Micros now) {
-  auto endpoints = store::list_webhooks(conn, merchant_id);
+  auto endpoints = store::list_subscribed_webhooks(conn, merchant_id, type);
   if (!endpoints) return fail(endpoints.error());
-  std::erase_if(*endpoints, [&](const WebhookEndpoint& endpoint) {
-    return !endpoint.active || !endpoint.subscribed_to(type);
-  });
   // An event nobody listens to is not kept: it would only be written, never read.
   if (endpoints->empty()) return {};
   auto e = record_event(conn, merchant_id, type, object_name, render_object(), now);
   if (!e) return fail(e.error());
-  for (const auto& endpoint : *endpoints) {
-    if (auto d = add_delivery(conn, *e, endpoint, now); !d) return fail(d.error());
+  for (const auto& webhook_id : *endpoints) {
+    if (auto d = add_delivery(conn, *e, webhook_id, now); !d) return fail(d.error());
   }
   return {};
 }
@@ -80,7 +77,7 @@ Result<Delivery> emit_event_to(store::Connection& conn, const WebhookEndpoint& e
                                std::string_view object_json, Micros now) {
   auto e = record_event(conn, endpoint.merchant_id, type, object_name, object_json, now);
   if (!e) return fail(e.error());
-  return add_delivery(conn, *e, endpoint, now);
+  return add_delivery(conn, *e, endpoint.id, now);
 }
 
 Status queue_delivery(store::Connection& conn, const Delivery& delivery, Micros now) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/processor.h"
 #include "store/async.h"
 #include "store/idempotency_repository.h"
 
@@ -52,6 +53,45 @@ void write_canonical(std::string& out, const json::value& v) {
   }
 }
 
+// What stands for a card number in a fingerprint: its keyed card fingerprint
+// (as the payment keeps it), over the digits a payment would take from it.
+json::value card_number_stand_in(const DataKeys& keys, const json::value& number) {
+  std::string digits;
+  if (const auto* text = number.if_string()) {
+    for (const char c : *text) {
+      if (c != ' ' && c != '-') digits.push_back(c);
+    }
+  } else if (number.is_int64() || number.is_uint64()) {
+    digits = json::serialize(number);
+  } else {
+    return json::value("<not a card number>");
+  }
+  return json::value(card_fingerprint(keys.card_fingerprint, digits));
+}
+
+// Both shapes of a card payment: {"card": {"number", "cvv", ...}} and the flat
+// {"card_number", "cvv", ...}.
+void redact_card(const DataKeys& keys, json::object& body) {
+  if (auto* card = body.if_contains("card"); card != nullptr && card->is_object()) {
+    auto& o = card->get_object();
+    if (auto* number = o.if_contains("number")) *number = card_number_stand_in(keys, *number);
+    o.erase("cvv");
+  }
+  if (auto* number = body.if_contains("card_number")) {
+    *number = card_number_stand_in(keys, *number);
+  }
+  body.erase("cvv");
+}
+
+bool same_request(std::string_view stored_fingerprint, const IdempotencyKey& key) {
+  return stored_fingerprint == key.fingerprint ||
+         (!key.previous_fingerprint.empty() && stored_fingerprint == key.previous_fingerprint);
+}
+
+std::string answer_context(const IdempotencyKey& key) {
+  return "idempotent answer " + key.merchant_id + "\n" + key.key;
+}
+
 }  // namespace
 
 Status validate_idempotency_key(std::string_view key) {
@@ -67,22 +107,37 @@ Status validate_idempotency_key(std::string_view key) {
   return {};
 }
 
-std::string request_fingerprint(std::string_view method, std::string_view path,
-                                std::string_view body) {
+std::string request_fingerprint(const DataKeys& keys, std::string_view method,
+                                std::string_view path, std::string_view body) {
   std::string material;
   material.reserve(method.size() + path.size() + body.size() + 2);
   material.append(method).push_back('\n');
   material.append(path).push_back('\n');
   boost::system::error_code ec;
-  const json::value parsed = body.empty() ? json::value() : json::parse(body, ec);
+  json::value parsed = body.empty() ? json::value() : json::parse(body, ec);
   if (body.empty()) {
     // No body and an empty one are the same request.
   } else if (ec) {
-    material.append(body);
+    material.append("<not JSON>");
   } else {
+    if (auto* o = parsed.if_object()) redact_card(keys, *o);
     write_canonical(material, parsed);
   }
-  return sha256_hex(material);
+  return hmac_sha256_hex(keys.idempotency, material);
+}
+
+IdempotencyKey IdempotencyService::key_for(std::string_view merchant_id, std::string_view header,
+                                           std::string_view method, std::string_view path,
+                                           std::string_view body) const {
+  const KeyRing& keys = box_.keys();
+  IdempotencyKey key{std::string(merchant_id),
+                     std::string(header),
+                     request_fingerprint(keys.current, method, path, body),
+                     {}};
+  if (keys.previous) {
+    key.previous_fingerprint = request_fingerprint(*keys.previous, method, path, body);
+  }
+  return key;
 }
 
 asio::awaitable<Result<IdempotencyClaim>> IdempotencyService::claim(const IdempotencyKey& key) {
@@ -103,23 +158,27 @@ asio::awaitable<Result<IdempotencyClaim>> IdempotencyService::claim(const Idempo
     // went silent (a crash before it committed) is taken over.
     const bool expired = stored.expires_at < now;
     if (expired ||
-        (!stored.done && stored.locked_until < now && stored.fingerprint == key.fingerprint)) {
+        (!stored.done && stored.locked_until < now && same_request(stored.fingerprint, key))) {
       auto s = store::restart_idempotency_key(c, key.merchant_id, key.key, stored, key.fingerprint,
                                               locked_until, now, now + ttl_);
       if (!s) return fail(s.error());
       return IdempotencyClaim{Outcome::owned, 0, {}, locked_until};
     }
-    if (stored.fingerprint != key.fingerprint) return IdempotencyClaim{Outcome::mismatch, 0, {}, 0};
+    if (!same_request(stored.fingerprint, key))
+      return IdempotencyClaim{Outcome::mismatch, 0, {}, 0};
     if (!stored.done) return IdempotencyClaim{Outcome::in_flight, 0, {}, 0};
+    auto body = box_.open(stored.response_body, answer_context(key));
+    if (!body) return fail(body.error());
     return IdempotencyClaim{Outcome::replay, static_cast<int>(stored.response_status),
-                            stored.response_body, 0};
+                            std::move(*body), 0};
   });
 }
 
 Status IdempotencyService::record_in(store::Connection& conn, const IdempotencyKey& key,
                                      Micros token, int status, std::string_view body) const {
+  const std::string sealed = box_.seal(body, answer_context(key));
   auto completed =
-      store::complete_idempotency_key(conn, key.merchant_id, key.key, token, status, body);
+      store::complete_idempotency_key(conn, key.merchant_id, key.key, token, status, sealed);
   if (!completed) return fail(completed.error());
   if (!*completed) {
     return fail(Error::with_status(ErrorCode::idempotency, 409,

@@ -10,6 +10,8 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/master_key.h"
+#include "core/secret_box.h"
 #include "store/database.h"
 
 namespace paygate {
@@ -20,6 +22,9 @@ struct IdempotencyKey {
   std::string merchant_id;
   std::string key;
   std::string fingerprint;
+  // While the master key is being rotated: the fingerprint under the previous
+  // one, which a key recorded before the rotation still carries.
+  std::string previous_fingerprint;
 };
 
 struct IdempotencyClaim {
@@ -36,16 +41,27 @@ struct IdempotencyClaim {
 // 1-255 printable ASCII characters; a 400 naming the header otherwise.
 Status validate_idempotency_key(std::string_view key);
 
-// SHA-256 over the method, the concrete path and the body as canonical JSON
-// (object keys sorted, no white space): key order and spacing do not matter.
-// A body that is not JSON is taken as its bytes.
-std::string request_fingerprint(std::string_view method, std::string_view path,
-                                std::string_view body);
+// HMAC-SHA256, under the idempotency key derived from the master key, of the
+// method, the concrete path and the body as canonical JSON (object keys
+// sorted, no white space): key order and spacing do not matter. The card
+// number is replaced by its keyed card fingerprint and the CVV left out
+// (card.number / card.cvv, or card_number / cvv), so that what is stored
+// gives no way to test guesses of either. A body that is not JSON counts as
+// "not JSON", not as its bytes, which could hold the same card data.
+std::string request_fingerprint(const DataKeys& keys, std::string_view method,
+                                std::string_view path, std::string_view body);
 
 class IdempotencyService {
  public:
-  IdempotencyService(store::Database& db, Micros ttl, Micros lock_timeout)
-      : db_(db), ttl_(ttl), lock_timeout_(lock_timeout) {}
+  // box keys the request fingerprints and seals the recorded answers (one
+  // may hold a secret, e.g. a new webhook endpoint's).
+  IdempotencyService(store::Database& db, const SecretBox& box, Micros ttl, Micros lock_timeout)
+      : db_(db), box_(box), ttl_(ttl), lock_timeout_(lock_timeout) {}
+
+  // The key a request with this Idempotency-Key header value is recorded under.
+  IdempotencyKey key_for(std::string_view merchant_id, std::string_view header,
+                         std::string_view method, std::string_view path,
+                         std::string_view body) const;
 
   // Takes the key for this request, or says why not (replay, mismatch, in flight).
   boost::asio::awaitable<Result<IdempotencyClaim>> claim(const IdempotencyKey& key);
@@ -65,6 +81,7 @@ class IdempotencyService {
 
  private:
   store::Database& db_;
+  const SecretBox& box_;
   const Micros ttl_;
   const Micros lock_timeout_;
 };

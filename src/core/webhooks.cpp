@@ -75,7 +75,7 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::create(
     if (*count >= static_cast<std::int64_t>(kMaxWebhooksPerMerchant)) {
       return fail(Error::bad_request("a merchant may have at most 10 webhook endpoints", "url"));
     }
-    if (auto s = store::insert_webhook(c, w); !s) return s;
+    if (auto s = store::insert_webhook(c, box_, w); !s) return s;
     return run_hook(hook, c, w);
   });
   if (!stored) co_return fail(std::move(stored.error()));
@@ -85,13 +85,13 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::create(
 asio::awaitable<Result<std::vector<WebhookEndpoint>>> WebhookService::list(
     const Merchant& merchant) {
   co_return co_await store::read(
-      db_, [&](store::Connection& c) { return store::list_webhooks(c, merchant.id); });
+      db_, [&](store::Connection& c) { return store::list_webhooks(c, box_, merchant.id); });
 }
 
 asio::awaitable<Result<WebhookEndpoint>> WebhookService::get(const Merchant& merchant,
                                                              std::string_view id) {
   auto found = co_await store::read(
-      db_, [&](store::Connection& c) { return store::find_webhook(c, merchant.id, id); });
+      db_, [&](store::Connection& c) { return store::find_webhook(c, box_, merchant.id, id); });
   if (!found) co_return fail(std::move(found.error()));
   if (!*found) co_return fail(webhook_not_found(id));
   co_return std::move(**found);
@@ -107,7 +107,7 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::update(const Merchant& 
     if (auto s = validate_event_list(*patch.events); !s) co_return fail(std::move(s.error()));
   }
   co_return co_await store::write(db_, [&](store::Connection& c) -> Result<WebhookEndpoint> {
-    auto found = store::find_webhook(c, merchant.id, id);
+    auto found = store::find_webhook(c, box_, merchant.id, id);
     if (!found) return fail(found.error());
     if (!*found) return fail(webhook_not_found(id));
     WebhookEndpoint w = std::move(**found);
@@ -115,7 +115,7 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::update(const Merchant& 
     if (patch.events) w.events = *patch.events;
     if (patch.active) w.active = *patch.active;
     w.updated_at = now_micros();
-    if (auto s = store::update_webhook(c, w); !s) return fail(s.error());
+    if (auto s = store::update_webhook(c, box_, w); !s) return fail(s.error());
     return w;
   });
 }
@@ -133,7 +133,7 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::rotate_secret(
     const Merchant& merchant, std::string_view id, const TxnHook<WebhookEndpoint>& hook) {
   const std::string fresh = new_secret();
   co_return co_await store::write(db_, [&](store::Connection& c) -> Result<WebhookEndpoint> {
-    auto found = store::find_webhook(c, merchant.id, id);
+    auto found = store::find_webhook(c, box_, merchant.id, id);
     if (!found) return fail(found.error());
     if (!*found) return fail(webhook_not_found(id));
     WebhookEndpoint w = std::move(**found);
@@ -142,7 +142,7 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::rotate_secret(
     w.previous_secret_expires_at = now + kSecretOverlap;
     w.secret = fresh;
     w.updated_at = now;
-    if (auto s = store::update_webhook(c, w); !s) return fail(s.error());
+    if (auto s = store::update_webhook(c, box_, w); !s) return fail(s.error());
     if (auto s = run_hook(hook, c, w); !s) return fail(s.error());
     return w;
   });
@@ -152,7 +152,7 @@ asio::awaitable<Result<Delivery>> WebhookService::send_test(const Merchant& merc
                                                             std::string_view id,
                                                             const TxnHook<Delivery>& hook) {
   auto delivery = co_await store::write(db_, [&](store::Connection& c) -> Result<Delivery> {
-    auto found = store::find_webhook(c, merchant.id, id);
+    auto found = store::find_webhook(c, box_, merchant.id, id);
     if (!found) return fail(found.error());
     if (!*found) return fail(webhook_not_found(id));
     const Micros now = now_micros();

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/merchant.h"
+#include "core/secret_box.h"
 #include "core/txn_hook.h"
 #include "core/webhook.h"
 #include "store/database.h"
@@ -20,8 +21,9 @@ struct DeliveryDetail {
 
 class WebhookService {
  public:
-  WebhookService(store::Database& db, std::function<void()> on_job_enqueued)
-      : db_(db), on_job_enqueued_(std::move(on_job_enqueued)) {}
+  // box seals the endpoints' signing secrets in the database.
+  WebhookService(store::Database& db, const SecretBox& box, std::function<void()> on_job_enqueued)
+      : db_(db), box_(box), on_job_enqueued_(std::move(on_job_enqueued)) {}
 
   boost::asio::awaitable<Result<WebhookEndpoint>> create(const Merchant& merchant, NewWebhook input,
                                                          const TxnHook<WebhookEndpoint>& hook = {});
@@ -49,6 +51,7 @@ class WebhookService {
 
  private:
   store::Database& db_;
+  const SecretBox& box_;
   const std::function<void()> on_job_enqueued_;
 };
 

@@ -11,7 +11,13 @@ constexpr Sql kInsertIfNone{
     "INSERT INTO merchants (id, name, email, api_key, secret_hash, created_at, updated_at)"
     " SELECT $1, $2, $3, $4, $5, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM merchants)"};
 constexpr Sql kByKey{
-    "SELECT id, name, email, api_key, secret_hash, created_at FROM merchants WHERE api_key = $1"};
+    "SELECT id, name, email, api_key, secret_hash, created_at FROM merchants WHERE api_key = $1"
+    " AND disabled_at IS NULL"};
+constexpr Sql kDisable{
+    "UPDATE merchants SET disabled_at = $2, updated_at = $2 WHERE id = $1 AND disabled_at IS NULL"};
+constexpr Sql kEnable{
+    "UPDATE merchants SET disabled_at = NULL, updated_at = $2 WHERE id = $1"
+    " AND disabled_at IS NOT NULL"};
 constexpr Sql kById{
     "SELECT id, name, email, api_key, secret_hash, created_at FROM merchants WHERE id = $1"};
 constexpr Sql kList{
@@ -48,6 +54,14 @@ Result<std::optional<Merchant>> find_merchant_by_id(Connection& conn, std::strin
 
 Result<std::vector<Merchant>> list_merchants(Connection& conn) {
   return query_all(conn, kList, {}, from_row);
+}
+
+Result<bool> set_merchant_disabled(Connection& conn, std::string_view id, bool disabled,
+                                   Micros now) {
+  const Param params[] = {id, now};
+  auto r = conn.execute(disabled ? kDisable : kEnable, params);
+  if (!r) return fail(r.error());
+  return *r > 0;
 }
 
 }  // namespace paygate::store

@@ -283,20 +283,32 @@ DROP INDEX webhook_deliveries_by_merchant_time;
 CREATE INDEX webhook_deliveries_by_merchant_time
   ON webhook_deliveries (merchant_id, created_at, id);
 )sql"},
+    {9, "nothing recoverable from a copy of the database", R"sql(
+-- Card fingerprints were keyed by a value kept in this very table, so a copy
+-- of the database could test guesses of a card number against them. They are
+-- now keyed by a key derived from the master key, which never enters the
+-- database; the old key is deleted and the fingerprints made under it are
+-- cleared (they could not be matched against new ones anyway). A cleared
+-- payment keeps its last4, network and expiry; only the simulated
+-- processor's refund-failure test card is no longer recognised on it.
+UPDATE payments SET card_fingerprint = NULL WHERE card_fingerprint IS NOT NULL;
+DELETE FROM settings WHERE name = 'card_fingerprint_key';
+-- A merchant whose key may not be used (the demo merchant outside test mode).
+ALTER TABLE merchants ADD COLUMN disabled_at BIGINT;
+)sql"},
     {10, "all-time running totals for /metrics", R"sql(
 -- /metrics summed every day row (1.08 s a scrape at 2M rows, holding a
--- reader all the while). All-time totals are rows of their own, span_hours 0
--- and hour 0, kept by the same statement that adds to the hour and the day,
--- so a scrape reads a few rows per merchant. Readers of a window ask for span
--- 1 or 24 by name and never see them. Built from the day rows, which hold
--- every count since migration 6 (taken back ones included).
+-- reader all the while). All merchants' all-time totals are rows of their
+-- own, merchant_id '*' (no merchant's id), span_hours 0 and hour 0, kept by
+-- the same statement that adds to a merchant's hour and day, so a scrape
+-- reads one row per metric and writer shard, found by the primary key.
+-- Readers of a window ask for a merchant and span 1 or 24, and never see
+-- them. Built from the day rows, which hold every count since migration 6
+-- (taken back ones included).
 INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)
-  SELECT merchant_id, 0, 0, metric, shard, sum(count), sum(amount)
+  SELECT '*', 0, 0, metric, shard, sum(count), sum(amount)
   FROM stats_counters WHERE span_hours = 24
-  GROUP BY merchant_id, metric, shard;
--- Only the all-time rows, so a scrape finds them without a scan; an increment
--- changes no indexed column, so it does not touch this index.
-CREATE INDEX stats_counters_all_time ON stats_counters (metric) WHERE span_hours = 0;
+  GROUP BY metric, shard;
 )sql"},
 };
 

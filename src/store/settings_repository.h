@@ -1,4 +1,4 @@
-// Server-wide values kept in the database (the card fingerprint key).
+// Server-wide values kept in the database (the id of the master key in use).
 #pragma once
 
 #include <string>
@@ -11,5 +11,7 @@ namespace paygate::store {
 // every process of one database ends up with the same value.
 Result<std::string> get_or_create_setting(Connection& conn, std::string_view name,
                                           std::string_view value);
+// Stores value under name, replacing any value there.
+Status set_setting(Connection& conn, std::string_view name, std::string_view value);
 
 }  // namespace paygate::store

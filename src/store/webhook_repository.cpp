@@ -27,6 +27,13 @@ constexpr Sql kFindWebhookAny{"SELECT " PAYGATE_WEBHOOK_COLUMNS
 constexpr Sql kListWebhooks{"SELECT " PAYGATE_WEBHOOK_COLUMNS
                             " FROM webhook_endpoints WHERE merchant_id = $1"
                             " ORDER BY created_at, id"};
+constexpr Sql kListSubscriptions{
+    "SELECT id, events FROM webhook_endpoints WHERE merchant_id = $1 AND active = 1"
+    " ORDER BY created_at, id"};
+constexpr Sql kListSecrets{"SELECT id, secret, previous_secret FROM webhook_endpoints"};
+constexpr Sql kReplaceSecrets{
+    "UPDATE webhook_endpoints SET secret = $3, previous_secret = $4, version = version + 1"
+    " WHERE id = $1 AND secret = $2"};
 constexpr Sql kCountWebhooks{"SELECT count(*) FROM webhook_endpoints WHERE merchant_id = $1"};
 // PostgreSQL runs writes side by side: the merchant's row lock makes
 // count-then-insert one at a time per merchant (SQLite has one writer anyway).
@@ -106,6 +113,35 @@ WebhookEndpoint webhook_from_row(const Row& r) {
   return w;
 }
 
+// What the database keeps of a secret: sealed, bound to its endpoint and column.
+std::string secret_context(std::string_view id) {
+  return "webhook secret " + std::string(id);
+}
+std::string previous_secret_context(std::string_view id) {
+  return "webhook previous secret " + std::string(id);
+}
+
+// w as read, its secrets opened.
+Result<WebhookEndpoint> opened(const SecretBox& box, WebhookEndpoint w) {
+  auto secret = box.open(w.secret, secret_context(w.id));
+  if (!secret) return fail(secret.error());
+  w.secret = std::move(*secret);
+  if (w.previous_secret) {
+    auto previous = box.open(*w.previous_secret, previous_secret_context(w.id));
+    if (!previous) return fail(previous.error());
+    w.previous_secret = std::move(*previous);
+  }
+  return w;
+}
+
+Result<std::optional<WebhookEndpoint>> opened(const SecretBox& box,
+                                              Result<std::optional<WebhookEndpoint>> found) {
+  if (!found || !*found) return found;
+  auto w = opened(box, std::move(**found));
+  if (!w) return fail(w.error());
+  return std::optional<WebhookEndpoint>(std::move(*w));
+}
+
 Delivery delivery_from_row(const Row& r) {
   Delivery d;
   d.id = r.string(0);
@@ -126,13 +162,16 @@ Delivery delivery_from_row(const Row& r) {
 
 }  // namespace
 
-Status insert_webhook(Connection& conn, const WebhookEndpoint& w) {
+Status insert_webhook(Connection& conn, const SecretBox& box, const WebhookEndpoint& w) {
   const std::string events = join_events(w.events);
+  const std::string secret = box.seal(w.secret, secret_context(w.id));
+  std::optional<std::string> previous;
+  if (w.previous_secret) previous = box.seal(*w.previous_secret, previous_secret_context(w.id));
   const Param params[] = {w.id,
                           w.merchant_id,
                           w.url,
-                          w.secret,
-                          nullable(w.previous_secret),
+                          secret,
+                          nullable(previous),
                           nullable(w.previous_secret_expires_at),
                           events,
                           std::int64_t{w.active},
@@ -142,12 +181,15 @@ Status insert_webhook(Connection& conn, const WebhookEndpoint& w) {
   return to_status(conn.execute(kInsertWebhook, params));
 }
 
-Status update_webhook(Connection& conn, WebhookEndpoint& w) {
+Status update_webhook(Connection& conn, const SecretBox& box, WebhookEndpoint& w) {
   const std::string events = join_events(w.events);
+  const std::string secret = box.seal(w.secret, secret_context(w.id));
+  std::optional<std::string> previous;
+  if (w.previous_secret) previous = box.seal(*w.previous_secret, previous_secret_context(w.id));
   const Param params[] = {w.id,
                           w.url,
-                          w.secret,
-                          nullable(w.previous_secret),
+                          secret,
+                          nullable(previous),
                           nullable(w.previous_secret_expires_at),
                           events,
                           std::int64_t{w.active},
@@ -168,20 +210,80 @@ Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std:
   return *r > 0;
 }
 
-Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
+Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, const SecretBox& box,
+                                                    std::string_view merchant_id,
                                                     std::string_view id) {
   const Param params[] = {id, merchant_id};
-  return query_one(conn, kFindWebhook, params, webhook_from_row);
+  return opened(box, query_one(conn, kFindWebhook, params, webhook_from_row));
 }
 
-Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, std::string_view id) {
+Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, const SecretBox& box,
+                                                        std::string_view id) {
   const Param params[] = {id};
-  return query_one(conn, kFindWebhookAny, params, webhook_from_row);
+  return opened(box, query_one(conn, kFindWebhookAny, params, webhook_from_row));
 }
 
-Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string_view merchant_id) {
+Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, const SecretBox& box,
+                                                   std::string_view merchant_id) {
   const Param params[] = {merchant_id};
-  return query_all(conn, kListWebhooks, params, webhook_from_row);
+  auto rows = query_all(conn, kListWebhooks, params, webhook_from_row);
+  if (!rows) return fail(rows.error());
+  for (auto& w : *rows) {
+    auto o = opened(box, std::move(w));
+    if (!o) return fail(o.error());
+    w = std::move(*o);
+  }
+  return rows;
+}
+
+Result<std::vector<std::string>> list_subscribed_webhooks(Connection& conn,
+                                                          std::string_view merchant_id,
+                                                          std::string_view type) {
+  std::vector<std::string> ids;
+  const Param params[] = {merchant_id};
+  auto r = conn.execute(kListSubscriptions, params, [&](const Row& row) {
+    WebhookEndpoint w;
+    w.events = split_events(row.text(1));
+    if (w.subscribed_to(type)) ids.push_back(row.string(0));
+  });
+  if (!r) return fail(r.error());
+  return ids;
+}
+
+Result<std::int64_t> reseal_webhook_secrets(Connection& conn, const SecretBox& box) {
+  struct Stored {
+    std::string id;
+    std::string secret;
+    std::optional<std::string> previous;
+  };
+  std::vector<Stored> rows;
+  auto r = conn.execute(kListSecrets, {}, [&](const Row& row) {
+    rows.push_back({row.string(0), row.string(1), row.optional_string(2)});
+  });
+  if (!r) return fail(r.error());
+  std::int64_t resealed = 0;
+  for (const auto& row : rows) {
+    if (box.sealed_under_current(row.secret) &&
+        (!row.previous || box.sealed_under_current(*row.previous))) {
+      continue;
+    }
+    WebhookEndpoint w;
+    w.id = row.id;
+    w.secret = row.secret;
+    w.previous_secret = row.previous;
+    auto open = opened(box, std::move(w));
+    if (!open) return fail(open.error());
+    const std::string secret = box.seal(open->secret, secret_context(row.id));
+    std::optional<std::string> previous;
+    if (open->previous_secret) {
+      previous = box.seal(*open->previous_secret, previous_secret_context(row.id));
+    }
+    const Param params[] = {row.id, row.secret, secret, nullable(previous)};
+    auto updated = conn.execute(kReplaceSecrets, params);
+    if (!updated) return fail(updated.error());
+    resealed += *updated;
+  }
+  return resealed;
 }
 
 Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id) {

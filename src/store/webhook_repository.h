@@ -5,19 +5,32 @@
 #include <vector>
 
 #include "core/job.h"
+#include "core/secret_box.h"
 #include "core/webhook.h"
 #include "store/database.h"
 
 namespace paygate::store {
 
-Status insert_webhook(Connection& conn, const WebhookEndpoint& w);
+// Endpoints' signing secrets are kept sealed by box (core/secret_box.h): the
+// functions that write an endpoint seal them, those that read one open them.
+Status insert_webhook(Connection& conn, const SecretBox& box, const WebhookEndpoint& w);
 // Writes w's mutable fields and bumps its version (in w too), only if the
 // stored row is still the version w was read at (else Error::conflict).
-Status update_webhook(Connection& conn, WebhookEndpoint& w);
+Status update_webhook(Connection& conn, const SecretBox& box, WebhookEndpoint& w);
 Result<bool> delete_webhook(Connection& conn, std::string_view merchant_id, std::string_view id);
-Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, std::string_view merchant_id,
+Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, const SecretBox& box,
+                                                    std::string_view merchant_id,
                                                     std::string_view id);
-Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, std::string_view merchant_id);
+Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, const SecretBox& box,
+                                                   std::string_view merchant_id);
+// The ids of the merchant's active endpoints subscribed to `type` (no secrets read).
+Result<std::vector<std::string>> list_subscribed_webhooks(Connection& conn,
+                                                          std::string_view merchant_id,
+                                                          std::string_view type);
+// Seals every endpoint's secrets under box's current key where they are not
+// already (a rotation of the master key, or rows written before secrets were
+// sealed); how many rows it rewrote.
+Result<std::int64_t> reseal_webhook_secrets(Connection& conn, const SecretBox& box);
 // On PostgreSQL also locks the merchant row until the transaction ends, so that
 // concurrent creates cannot both pass the limit.
 Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_id);
@@ -39,7 +52,8 @@ Status insert_attempt(Connection& conn, const DeliveryAttempt& a);
 Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string_view delivery_id);
 
 // The merchant's endpoint row with its merchant check skipped (the worker).
-Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, std::string_view id);
+Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, const SecretBox& box,
+                                                        std::string_view id);
 
 // Extends the lease of a running webhook.deliver job to `until` (never shortens
 // it): its POST may take longer than the runner's lease.

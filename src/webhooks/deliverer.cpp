@@ -63,9 +63,9 @@ std::optional<std::chrono::milliseconds> next_retry_delay(
   return delay;
 }
 
-Deliverer::Deliverer(store::Database& db, DeliveryPool& pool, DeliverySettings settings,
-                     metrics::Registry* metrics)
-    : db_(db), pool_(pool), settings_(std::move(settings)) {
+Deliverer::Deliverer(store::Database& db, const SecretBox& box, DeliveryPool& pool,
+                     DeliverySettings settings, metrics::Registry* metrics)
+    : db_(db), box_(box), pool_(pool), settings_(std::move(settings)) {
   if (metrics == nullptr) return;
   constexpr std::string_view kAttempts = "paygate_webhook_attempts_total";
   constexpr std::string_view kHelp =
@@ -110,7 +110,7 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
       finished = true;
       return {};
     }
-    auto w = store::find_webhook_any(c, (*d)->webhook_id);
+    auto w = store::find_webhook_any(c, box_, (*d)->webhook_id);
     if (!w) return fail(w.error());
     auto e = store::find_event(c, (*d)->event_id);
     if (!e) return fail(e.error());
@@ -222,12 +222,12 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
     if (auto s = store::update_delivery(c, d, before); !s) return s;
     if (gone) {
       // 410 Gone: the receiver says the endpoint is no more.
-      auto w = store::find_webhook_any(c, d.webhook_id);
+      auto w = store::find_webhook_any(c, box_, d.webhook_id);
       if (!w) return fail(w.error());
       if (*w) {
         (*w)->active = false;
         (*w)->updated_at = now;
-        if (auto s = store::update_webhook(c, **w); !s) return s;
+        if (auto s = store::update_webhook(c, box_, **w); !s) return s;
       }
       spdlog::info("webhook {} disabled: its receiver answered 410 Gone", d.webhook_id);
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/job.h"
+#include "core/secret_box.h"
 #include "metrics/registry.h"
 #include "store/database.h"
 #include "webhooks/delivery_pool.h"
@@ -24,9 +25,9 @@ struct DeliverySettings {
 
 class Deliverer {
  public:
-  // metrics may be null.
-  Deliverer(store::Database& db, DeliveryPool& pool, DeliverySettings settings,
-            metrics::Registry* metrics = nullptr);
+  // box opens the endpoints' signing secrets; metrics may be null.
+  Deliverer(store::Database& db, const SecretBox& box, DeliveryPool& pool,
+            DeliverySettings settings, metrics::Registry* metrics = nullptr);
 
   boost::asio::awaitable<Status> process(const Job& job);
 
@@ -34,6 +35,7 @@ class Deliverer {
   void observe(const PostResult& result);
 
   store::Database& db_;
+  const SecretBox& box_;
   DeliveryPool& pool_;
   const DeliverySettings settings_;
   // Attempts by outcome: a 2xx, another HTTP status, no HTTP answer at all.

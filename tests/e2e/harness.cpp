@@ -293,7 +293,15 @@ std::vector<std::string> child_env(const std::map<std::string, std::string>& ext
   if (!extra.contains("PAYGATE_METRICS_TOKEN")) {
     env.push_back("PAYGATE_METRICS_TOKEN=" + std::string(kMetricsToken));
   }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  // Outside test mode a server needs a master key; every server has the same
+  // one unless the test gives its own (an empty PAYGATE_MASTER_KEY: none at all).
+  if (!extra.contains("PAYGATE_MASTER_KEY") && !extra.contains("PAYGATE_MASTER_KEY_FILE")) {
+    env.push_back("PAYGATE_MASTER_KEY=" + std::string(kMasterKey));
+  }
+  for (const auto& [k, v] : extra) {
+    if (k == "PAYGATE_MASTER_KEY" && v.empty()) continue;
+    env.push_back(k + "=" + v);
+  }
   return env;
 }
 
@@ -569,6 +577,13 @@ void TestServer::restart() {
     wait_exit(pid_, std::chrono::seconds(10));
     pid_ = -1;
   }
+  launch();
+}
+
+void TestServer::relaunch(ServerOptions options) {
+  if (pid_ > 0) stop(SIGTERM);
+  if (pid_ > 0) stop(SIGKILL);
+  options_ = std::move(options);
   launch();
 }
 

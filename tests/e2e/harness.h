@@ -25,6 +25,10 @@ namespace paygate::test {
 
 inline constexpr std::string_view kDemoKey = "key_test_abc123";
 inline constexpr std::string_view kDemoSecret = "secret_test_xyz789";
+// The master key every spawned server gets (PAYGATE_MASTER_KEY) unless a test
+// gives its own.
+inline constexpr std::string_view kMasterKey =
+    "8f1c2a7e5b3d9f04c6a1e8b2d7f3a9c05e6b1d8f2a4c7e9b3d5f1a8c6e2b4d70";
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -153,6 +157,8 @@ class TestServer {
   int stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(15));
   // SIGKILL, then start again on the same database.
   void restart();
+  // SIGTERM (a clean stop), then start again on the same database with other options.
+  void relaunch(ServerOptions options);
   bool running() const;
 
   // Runs `paygate args...` with this server's database, waiting for it to end.

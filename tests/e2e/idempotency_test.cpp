@@ -551,7 +551,9 @@ void make_slow_orders(const std::string& db_path, std::chrono::milliseconds took
 void insert_running_key(const std::string& db_path, std::string_view merchant_id,
                         std::string_view key, const Call& call,
                         std::chrono::milliseconds locked_for) {
-  const std::string fingerprint = request_fingerprint("POST", call.path, call.body);
+  const auto master_key = parse_master_key(kMasterKey, "test");
+  const std::string fingerprint =
+      request_fingerprint(derive_data_keys(*master_key), "POST", call.path, call.body);
   const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();

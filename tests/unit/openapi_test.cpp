@@ -12,6 +12,7 @@
 
 #include "api/routes.h"
 #include "core/processor.h"
+#include "core/secret_box.h"
 #include "core/webhook.h"
 #include "store/database.h"
 
@@ -39,8 +40,8 @@ class AllRoutes {
     orders_.emplace(*db_);
     payments_.emplace(*db_, processor_, PaymentSettings{}, nullptr);
     refunds_.emplace(*db_, processor_, 0, nullptr);
-    idempotency_.emplace(*db_, 0, 0);
-    webhooks_.emplace(*db_, nullptr);
+    idempotency_.emplace(*db_, box_, 0, 0);
+    webhooks_.emplace(*db_, box_, nullptr);
     stats_.emplace(*db_);
     services_.emplace(api::Services{config_, *db_, *merchants_, *orders_, *payments_, *refunds_,
                                     *idempotency_, *webhooks_, *stats_, metrics_,
@@ -78,6 +79,7 @@ class AllRoutes {
  private:
   fs::path dir_;
   Config config_;
+  const SecretBox box_{KeyRing{derive_data_keys(std::string(kMasterKeyBytes, 'k')), std::nullopt}};
   SimulatedProcessor processor_{"unit-test-fingerprint-key", 0.0};
   std::unique_ptr<store::Database> db_;
   std::optional<MerchantDirectory> merchants_;
