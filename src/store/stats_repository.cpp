@@ -8,11 +8,13 @@ namespace paygate::store {
 
 namespace {
 
-// One statement, three rows: the hour's, the day's and all time's (span 0,
-// hour 0), so that /metrics reads a few rows however long the history.
+// One statement, three rows: the merchant's hour and day, and all merchants'
+// all time (merchant '*', span 0, hour 0), so that /metrics reads one row per
+// metric and writer shard however long the history and however many merchants.
 constexpr Sql kAdd{
     "INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count, amount)"
-    " VALUES ($1, 1, $2, $4, $5, $6, $7), ($1, 24, $3, $4, $5, $6, $7), ($1, 0, 0, $4, $5, $6, $7)"
+    " VALUES ($1, 1, $2, $4, $5, $6, $7), ($1, 24, $3, $4, $5, $6, $7),"
+    " ('*', 0, 0, $4, $5, $6, $7)"
     " ON CONFLICT (merchant_id, span_hours, hour, metric, shard)"
     " DO UPDATE SET count = stats_counters.count + excluded.count,"
     " amount = stats_counters.amount + excluded.amount"};
@@ -42,10 +44,10 @@ constexpr Sql kRawRefunds{
 constexpr Sql kRawDeliveries{
     "SELECT status, attempts FROM webhook_deliveries"
     " WHERE merchant_id = $1 AND created_at >= $2 AND created_at <= $3"};
-// The all-time rows only (index stats_counters_all_time, migration 10).
+// The all-time rows only: a range of the primary key.
 constexpr Sql kAll{
-    "SELECT metric, sum(count), sum(amount) FROM stats_counters WHERE span_hours = 0"
-    " GROUP BY metric"};
+    "SELECT metric, sum(count), sum(amount) FROM stats_counters"
+    " WHERE merchant_id = '*' AND span_hours = 0 AND hour = 0 GROUP BY metric"};
 
 void add_counter_row(const Row& r, StatsTotals& into) {
   into.add(r.text(0), r.int64(1), r.int64(2));

@@ -1,6 +1,7 @@
 // SQL for the running totals behind GET /admin/stats and /metrics: kept per
 // merchant for every hour and every day (span_hours 1 and 24), keyed by the
-// first hour of the span, and for all time (span_hours 0, hour 0).
+// first hour of the span, and for all merchants and all time (merchant_id
+// '*', span_hours 0, hour 0).
 #pragma once
 
 #include <string_view>
@@ -11,7 +12,7 @@
 namespace paygate::store {
 
 // Adds count and amount to a merchant's running total `metric` for the hour
-// and the day of created_at, and for all time.
+// and the day of created_at, and to all merchants' all-time total.
 Status add_to_stats(Connection& conn, std::string_view merchant_id, Micros created_at,
                     std::string_view metric, std::int64_t count, std::int64_t amount);
 // Adds one settled payment's processing time.
@@ -25,8 +26,8 @@ Status load_stats_totals(Connection& conn, std::string_view merchant_id, std::in
 // The same totals counted from the objects created in [from, to].
 Status load_raw_stats(Connection& conn, std::string_view merchant_id, Micros from, Micros to,
                       StatsTotals& into);
-// Every merchant's all-time running totals (counters only): a few rows per
-// merchant, whatever the number of days.
+// All merchants' all-time running totals (counters only): one row per
+// metric and writer shard, whatever the number of days and merchants.
 Status load_all_stats(Connection& conn, StatsTotals& into);
 
 }  // namespace paygate::store
