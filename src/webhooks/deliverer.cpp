@@ -171,6 +171,8 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
                   {"attempt", d.attempts + 1},
                   {"response_code", result.status ? std::int64_t{*result.status} : 0},
                   {"error", result.error},
+                  // Hosts, addresses and libcurl's text: for the operator, never the merchant.
+                  {"detail", result.detail},
                   {"duration_ms", std::int64_t{result.duration_ms}}});
 
   // 3. Record the attempt, and what comes next, in one transaction.

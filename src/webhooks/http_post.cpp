@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <array>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <ctime>
@@ -62,6 +63,37 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return size * count;
 }
 
+// The merchant-visible kind of a transfer that got no HTTP answer.
+std::string_view failure_kind(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timed out";
+    case CURLE_COULDNT_CONNECT:
+      return "connection refused";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "DNS lookup failed";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+      return "TLS error";
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return "connection closed without an answer";
+    default:
+      return "delivery failed";
+  }
+}
+
 using SList = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
 void append(SList& list, const std::string& line) {
@@ -85,6 +117,7 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
   auto url = boost::urls::parse_absolute_uri(url_text);
   if (!url) {
     result.error = "invalid URL";
+    result.detail = result.error;
     return finish();
   }
   const bool https = url->scheme_id() == boost::urls::scheme::https;
@@ -93,7 +126,9 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
   if (url->has_port()) port = url->port_number();
   auto addresses = resolve_for_delivery(host, port, request.allow_private);
   if (!addresses) {
-    result.error = addresses.error().description;
+    const bool refused = addresses.error().code == ErrorCode::bad_request;
+    result.error = refused ? "destination not allowed" : "DNS lookup failed";
+    result.detail = addresses.error().description;
     return finish();
   }
 
@@ -118,8 +153,14 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
   append(headers, "Expect:");  // no 100-continue round trip
 
   Capture capture;
+  std::array<char, CURL_ERROR_SIZE> curl_error{};
   curl_easy_reset(handle);
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  // "" and not unset: unset, libcurl takes http_proxy/https_proxy/ALL_PROXY
+  // from the environment, and a proxy resolves the host again itself, past
+  // the pinned, checked addresses.
+  curl_easy_setopt(handle, CURLOPT_PROXY, "");
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, curl_error.data());
   curl_easy_setopt(handle, CURLOPT_RESOLVE, resolve.get());
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
@@ -142,7 +183,9 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   if (status > 0) result.status = static_cast<int>(status);
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && status > 0)) {
-    result.error = curl_easy_strerror(rc);
+    result.error = failure_kind(rc);
+    result.detail = std::string(curl_easy_strerror(rc)) +
+                    (curl_error[0] != '\0' ? ": " + std::string(curl_error.data()) : "");
     result.status.reset();
   }
   result.body = std::move(capture.body);
@@ -150,6 +193,7 @@ PostResult http_post(CURL* handle, const PostRequest& request) {
   // The handle keeps its connection cache across calls, but not our lists.
   curl_easy_setopt(handle, CURLOPT_RESOLVE, nullptr);
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
   return finish();
 }
 

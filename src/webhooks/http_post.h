@@ -1,5 +1,5 @@
-// One webhook POST with libcurl: pinned addresses, no redirects, timeouts,
-// at most 1 KiB of the answer kept.
+// One webhook POST with libcurl: pinned addresses, no redirects, no proxy
+// from the environment, timeouts, at most 1 KiB of the answer kept.
 #pragma once
 
 #include <chrono>
@@ -24,7 +24,12 @@ struct PostRequest {
 struct PostResult {
   std::optional<int> status;  // none when no HTTP answer came
   std::string body;           // first 1 KiB
-  std::string error;          // why there was no answer, or why it was refused
+  // Why there was no answer, as a kind only ("destination not allowed",
+  // "timed out", "connection refused", "TLS error", "DNS lookup failed", ...):
+  // the merchant reads it in the webhook log, so it never names a host, an
+  // address or libcurl's text (they would map the operator's network).
+  std::string error;
+  std::string detail;  // the same with the host, address and libcurl's text: operator's log only
   std::int64_t duration_ms = 0;
   std::optional<std::chrono::seconds> retry_after;
 };

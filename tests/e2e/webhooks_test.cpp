@@ -1401,7 +1401,8 @@ TEST(WebhookSsrfGuard, RefusesLoopbackPrivateAndLinkLocalOutsideTestSetup) {
       {{"PAYGATE_WEBHOOK_ALLOW_PRIVATE", "0"}, {"PAYGATE_WEBHOOK_RETRY_SCHEDULE", "0.1,0.1"}});
   auto c = server->client();
   const std::string port = std::to_string(receiver.port());
-  // URL -> what the refusal must name (any of).
+  // URL -> the addresses behind it, which the operator's log names (any of)
+  // and the merchant's webhook log must not (none of).
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
       {receiver.url("/hook"), {"127.0.0.1"}},
       {"http://10.0.0.1/hook", {"10.0.0.1"}},
@@ -1411,6 +1412,7 @@ TEST(WebhookSsrfGuard, RefusesLoopbackPrivateAndLinkLocalOutsideTestSetup) {
       {"http://0.0.0.0:" + port + "/hook", {"0.0.0.0"}},
       {"http://[::1]:" + port + "/hook", {"::1"}},
       {"http://[::ffff:127.0.0.1]:" + port + "/hook", {"127.0.0.1"}},
+      {"http://[2002:7f00:1::1]:" + port + "/hook", {"2002:7f00:1::1"}},
   };
   std::vector<std::string> ids;
   for (const auto& [url, names] : cases) {
@@ -1423,19 +1425,44 @@ TEST(WebhookSsrfGuard, RefusesLoopbackPrivateAndLinkLocalOutsideTestSetup) {
     const auto log = wait_log_status(c, only_log_id(c, ids[i]), "failed");
     EXPECT_EQ(int_of(log, "attempts"), 3) << url << ": " << json::serialize(log);
     EXPECT_TRUE(log.at("response_code").is_null()) << url << ": " << json::serialize(log);
+    EXPECT_EQ(str(log, "response_body"), "destination not allowed") << json::serialize(log);
     const auto attempts = attempt_log(log);
     EXPECT_EQ(attempts.size(), 3u) << url;
     for (const auto& v : attempts) {
       const auto& a = v.as_object();
-      const std::string error = str(a, "error");
-      bool named = false;
-      for (const auto& n : names) named = named || contains(error, n);
-      EXPECT_TRUE(named) << url << ": " << error;
-      EXPECT_TRUE(contains(error, "refused")) << url << ": " << error;
+      EXPECT_EQ(str(a, "error"), "destination not allowed") << url << ": " << json::serialize(a);
       EXPECT_TRUE(a.at("response_code").is_null()) << url << ": " << json::serialize(a);
     }
+    // The merchant learns nothing of the operator's network ...
+    const auto as_merchant = c.get(std::string(kLogs) + "/" + only_log_id(c, ids[i]), demo_auth());
+    for (const auto& n : names) EXPECT_FALSE(contains(as_merchant.body, n)) << as_merchant.body;
+    // ... the operator's log says which address was refused.
+    bool named = false;
+    const std::string operator_log = server->log();
+    for (const auto& n : names) {
+      named = named || contains(operator_log, "refused to deliver to " + n);
+    }
+    EXPECT_TRUE(named) << url;
   }
   EXPECT_EQ(receiver.count(), 0u);
+}
+
+// A proxy from the environment would resolve the host again, past the
+// checked and pinned addresses: libcurl must not take one.
+TEST(WebhookSsrfGuard, ProxyFromTheEnvironmentIsNotUsed) {
+  Receiver receiver;
+  const std::string nowhere = "http://127.0.0.1:" + std::to_string(closed_port());
+  auto server = start_server({{"http_proxy", nowhere},
+                              {"HTTP_PROXY", nowhere},
+                              {"https_proxy", nowhere},
+                              {"ALL_PROXY", nowhere},
+                              {"all_proxy", nowhere}});
+  auto c = server->client();
+  const auto w = register_webhook(c, receiver.url("/direct"));
+  send_test(c, w.id);
+  EXPECT_TRUE(receiver.wait_for("/direct", 1));
+  const auto log = wait_log_status(c, only_log_id(c, w.id), "success");
+  EXPECT_EQ(int_of(log, "attempts"), 1) << json::serialize(log);
 }
 
 TEST(WebhookSsrfGuard, TestModeDeliversToLoopbackByNameOrLiteral) {

@@ -2,14 +2,19 @@
 // retry schedule with its jitter and Retry-After, the signatures (checked
 // against HMACs computed here straight with OpenSSL), URL validation and the
 // PAYGATE_WEBHOOK_RETRY_SCHEDULE parser.
+#include <curl/curl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +24,7 @@
 #include "core/webhook.h"
 #include "webhooks/address_guard.h"
 #include "webhooks/deliverer.h"
+#include "webhooks/http_post.h"
 #include "webhooks/signing.h"
 
 namespace paygate {
@@ -138,6 +144,52 @@ TEST(WebhookAddressGuard, ResolveRefusesLoopbackUnlessAllowed) {
   auto allowed = webhooks::resolve_for_delivery("127.0.0.1", 80, true);
   ASSERT_TRUE(allowed) << allowed.error().description;
   EXPECT_EQ(*allowed, std::vector<std::string>{"127.0.0.1"});
+}
+
+// ---------------------------------------------------------------- http_post's error texts
+
+// A loopback port nothing listens on (bound, then closed).
+std::uint16_t closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), len), 0);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+webhooks::PostResult post_to(const std::string& url, bool allow_private) {
+  const std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                 &curl_easy_cleanup);
+  webhooks::PostRequest request;
+  request.url = url;
+  request.body = "{}";
+  request.timeout = 2000ms;
+  request.allow_private = allow_private;
+  return webhooks::http_post(curl.get(), request);
+}
+
+// The merchant reads error in the webhook log: a kind, never an address.
+TEST(WebhookPostError, RefusedDestinationIsNotNamedToTheMerchant) {
+  const auto port = std::to_string(closed_port());
+  const auto refused = post_to("http://127.0.0.1:" + port + "/hook", false);
+  EXPECT_FALSE(refused.status);
+  EXPECT_EQ(refused.error, "destination not allowed");
+  EXPECT_NE(refused.detail.find("127.0.0.1"), std::string::npos) << refused.detail;
+
+  const auto mapped = post_to("http://[::ffff:10.0.0.1]:" + port + "/hook", false);
+  EXPECT_EQ(mapped.error, "destination not allowed");
+}
+
+TEST(WebhookPostError, FailedConnectionNamesItsKindOnly) {
+  const auto failed = post_to("http://127.0.0.1:" + std::to_string(closed_port()) + "/hook", true);
+  EXPECT_FALSE(failed.status);
+  EXPECT_EQ(failed.error, "connection refused");
+  // libcurl's own text names the address: the operator's log has it.
+  EXPECT_NE(failed.detail.find("127.0.0.1"), std::string::npos) << failed.detail;
 }
 
 // ---------------------------------------------------------------- next_retry_delay
