@@ -45,8 +45,10 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
                                                     const http::Handler& handler,
                                                     const http::Request& req) {
   const auto now = now_ms();
-  const std::string address =
-      client_address(req.remote_address, req.header("X-Forwarded-For"), limits->proxies);
+  // Every X-Forwarded-For line: a proxy may add its own line (HAProxy does)
+  // after one the client sent. Counted per address_bucket (IPv6 per /64).
+  const std::string address = address_bucket(
+      client_address(req.remote_address, req.header_list("X-Forwarded-For"), limits->proxies));
   if (limits->auth_failures) {
     // Checked before the secret is: a blocked address learns nothing about its guesses.
     const auto d = limits->auth_failures->peek(address, now);

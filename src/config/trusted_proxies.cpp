@@ -1,5 +1,6 @@
 #include "config/trusted_proxies.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 
@@ -97,6 +98,20 @@ std::string client_address(std::string_view peer, std::string_view forwarded_for
     forwarded_for = forwarded_for.substr(0, comma);
   }
   return leftmost;
+}
+
+std::string address_bucket(std::string_view address) {
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(std::string(trim(address)), ec);
+  if (ec) return std::string(address);
+  if (a.is_v4()) return a.to_string();
+  const auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
+  }
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), std::uint8_t{0});
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 }  // namespace paygate

@@ -34,7 +34,14 @@ class TrustedProxies {
 // proxy; then the right-most address of X-Forwarded-For that is not a trusted
 // proxy (the left-most when all are). Entries a proxy did not write (further
 // left) are never believed, so a client cannot choose its own address.
+// forwarded_for is every X-Forwarded-For line joined in order (a client may
+// send a line of its own before the one its proxy appended to).
 std::string client_address(std::string_view peer, std::string_view forwarded_for,
                            const TrustedProxies& proxies);
+
+// The rate-limit bucket an address is counted in: an IPv4 address (also
+// written IPv4-mapped) alone, an IPv6 address by its /64 ("2001:db8:1:2::/64"),
+// since one host is commonly given a whole /64 and may use any address in it.
+std::string address_bucket(std::string_view address);
 
 }  // namespace paygate

@@ -39,6 +39,18 @@ std::string_view Request::header(std::string_view name) const {
   return find_header(name).value_or(std::string_view());
 }
 
+std::string Request::header_list(std::string_view name) const {
+  std::string out;
+  for (const auto& h : headers) {
+    if (h.name.size() == name.size() &&
+        ::strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
+      if (!out.empty()) out += ", ";
+      out += h.value;
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> Request::query_param(std::string_view name) const {
   if (query.empty()) return std::nullopt;
   // Boost.URL 1.81-1.82 parse_query measures its input with strlen, reading

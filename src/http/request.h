@@ -43,6 +43,9 @@ struct Request {
   std::string_view header(std::string_view name) const;
   // The header's value, or nothing when the request does not have it.
   std::optional<std::string_view> find_header(std::string_view name) const;
+  // Every line of a list header, in order, as one comma-separated list (RFC
+  // 9110 5.3): what header() would miss is whatever came after the first line.
+  std::string header_list(std::string_view name) const;
   // The percent-decoded value of a query parameter, when present.
   std::optional<std::string> query_param(std::string_view name) const;
   std::string_view param(std::size_t i) const { return path_params[i]; }

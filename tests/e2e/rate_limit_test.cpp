@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <string>
+#include <vector>
 
 #include "harness.h"
 
@@ -141,6 +142,40 @@ TEST(RateLimit, ForwardedForBelievedOnlyFromTrustedProxies) {
   EXPECT_EQ(server->get(kOrders, with(demo_auth(), "X-Forwarded-For", "203.0.113.6")).status, 200);
   expect_rate_limited(
       server->get(kOrders, with(demo_auth(), "X-Forwarded-For", "203.0.113.6, 203.0.113.5")));
+}
+
+// A GET /api/v1/orders written by hand: HttpClient cannot send one header twice.
+HttpResponse get_orders_with_lines(const TestServer& server, std::string_view secret,
+                                   const std::vector<std::string>& forwarded_lines) {
+  std::string raw =
+      "GET /api/v1/orders HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + std::string(kDemoKey) +
+      "\r\nX-Api-Secret: " + std::string(secret) + "\r\n";
+  for (const auto& line : forwarded_lines) raw += "X-Forwarded-For: " + line + "\r\n";
+  raw += "Connection: close\r\n\r\n";
+  RawConnection conn(server.port());
+  conn.send(raw);
+  return conn.read_response();
+}
+
+TEST(RateLimit, EveryForwardedForLineIsReadAndIPv6CountsPer64) {
+  auto server = start_with({{"PAYGATE_AUTH_FAILURE_LIMIT", "1/min,burst=2"},
+                            {"PAYGATE_TRUSTED_PROXIES", "127.0.0.1, ::1"}});
+  // The guesser sends a fresh line of its own each time; the proxy's line,
+  // after it, holds the address the guesser really comes from.
+  for (const char* own : {"198.51.100.1", "198.51.100.2"}) {
+    EXPECT_EQ(get_orders_with_lines(*server, "secret_wrong", {own, "203.0.113.5"}).status, 401);
+  }
+  expect_rate_limited(get_orders_with_lines(*server, kDemoSecret, {"198.51.100.3", "203.0.113.5"}));
+  // Another client behind the same proxy is not affected.
+  EXPECT_EQ(get_orders_with_lines(*server, kDemoSecret, {"198.51.100.3", "203.0.113.6"}).status,
+            200);
+
+  // One IPv6 host rotating through its /64 is one client.
+  for (const char* a : {"2001:db8:1:2::1", "2001:db8:1:2::2"}) {
+    EXPECT_EQ(get_orders_with_lines(*server, "secret_wrong", {a}).status, 401);
+  }
+  expect_rate_limited(get_orders_with_lines(*server, kDemoSecret, {"2001:db8:1:2:ffff::3"}));
+  EXPECT_EQ(get_orders_with_lines(*server, kDemoSecret, {"2001:db8:1:3::1"}).status, 200);
 }
 
 TEST(RateLimit, BadSettingRefusesToStart) {

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "config/trusted_proxies.h"
+#include "http/request.h"
 
 namespace paygate {
 namespace {
@@ -184,6 +185,29 @@ TEST(ClientAddress, RightMostUntrustedForwardedAddress) {
   // Garbage ends what a proxy wrote: the last trusted one seen.
   EXPECT_EQ(client_address("10.0.0.1", "junk, 10.0.0.2", p), "10.0.0.2");
   EXPECT_EQ(client_address("10.0.0.1", "junk", p), "10.0.0.1");
+}
+
+TEST(ClientAddress, BucketIsTheIPv4AddressOrTheIPv6Slash64) {
+  EXPECT_EQ(address_bucket("203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(address_bucket("::ffff:203.0.113.9"), "203.0.113.9");
+  // Every address of one /64 is one client: rotating within it gains nothing.
+  EXPECT_EQ(address_bucket("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(address_bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_NE(address_bucket("2001:db8:1:3::1"), address_bucket("2001:db8:1:2::1"));
+  EXPECT_EQ(address_bucket("::1"), "::/64");
+}
+
+TEST(ClientAddress, EveryForwardedForLineIsOneList) {
+  // A request's X-Forwarded-For lines as the rate limiter reads them: the
+  // client's own line first, then the proxy's.
+  http::Request req;
+  req.headers = {{"X-Forwarded-For", "198.51.100.1"},
+                 {"Host", "x"},
+                 {"x-forwarded-for", "203.0.113.9, 10.0.0.2"}};
+  EXPECT_EQ(req.header_list("X-Forwarded-For"), "198.51.100.1, 203.0.113.9, 10.0.0.2");
+  auto p = *TrustedProxies::parse("10.0.0.0/8");
+  EXPECT_EQ(client_address("10.0.0.1", req.header_list("X-Forwarded-For"), p), "203.0.113.9");
+  EXPECT_EQ(req.header_list("X-Real-Ip"), "");
 }
 
 // ---- settings ----
