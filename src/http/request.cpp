@@ -65,13 +65,26 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+
+// A 5xx's own description is for the log: it may hold a driver's text (libpq
+// names the database host and user), a file path or SQL.
+std::string_view public_description(const Error& e) {
+  if (e.http_status < 500) return e.description;
+  if (e.code == ErrorCode::service_unavailable) {
+    return "the service is temporarily unavailable; retry after Retry-After seconds, and quote "
+           "the request_id if it lasts";
+  }
+  return "an internal error occurred; quote the request_id";
+}
+
+}  // namespace
+
 Reply error_reply(const Error& e, std::string_view request_id) {
   JsonWriter w(256);
   w.begin_object().key("error").begin_object();
   w.field("code", to_string(e.code));
-  w.field("description", e.code == ErrorCode::internal
-                             ? std::string_view("an internal error occurred; quote the request_id")
-                             : std::string_view(e.description));
+  w.field("description", public_description(e));
   if (!e.field.empty()) w.field("field", std::string_view(e.field));
   w.field("request_id", request_id);
   w.end_object().end_object();

@@ -59,7 +59,7 @@ struct Reply {
 };
 
 // The contract's error object: {"error": {"code", "description", "field"?, "request_id"}}.
-// An internal error's own description is never shown, only logged.
+// A 500's or 503's own description is never shown (a fixed one is), only logged.
 Reply error_reply(const Error& e, std::string_view request_id);
 
 // What a handler's result is answered with: its reply, or error_reply of its

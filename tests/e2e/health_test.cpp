@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
 
 #include "harness.h"
 
@@ -43,6 +44,36 @@ TEST(Health, Answers503WhenTheDatabaseFileIsGoneAndRecovers) {
   std::filesystem::rename(moved, server->db_path());
   EXPECT_EQ(server->get("/health").status, 200);
   EXPECT_EQ(server->post("/api/v1/orders", R"({"amount": 500})", demo_auth()).status, 201);
+}
+
+// What made the database unusable (here the file's path; on PostgreSQL
+// libpq's text, with host and user) is for the log, under the request id.
+TEST(Health, UnavailableAnswerNamesNoPathOrDriverText) {
+  PAYGATE_SQLITE_ONLY("moves the SQLite file away (PgOutage checks the PostgreSQL answer)");
+  auto server = TestServer::start();
+  const std::string moved = server->db_path() + ".moved";
+  std::filesystem::rename(server->db_path(), moved);
+
+  const auto order = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
+  EXPECT_EQ(order.status, 503) << order.body;
+  EXPECT_EQ(order.error_code(), "SERVICE_UNAVAILABLE");
+  const auto answer = order.json();
+  const auto& error = answer.at("error").as_object();
+  EXPECT_EQ(std::string(error.at("description").as_string()),
+            "the service is temporarily unavailable; retry after Retry-After seconds, and quote "
+            "the request_id if it lasts");
+  EXPECT_EQ(order.body.find(server->dir()), std::string::npos) << order.body;
+  const std::string request_id(error.at("request_id").as_string());
+  std::string line;
+  EXPECT_TRUE(eventually([&] {
+    const std::string log = server->log();
+    const auto at = log.find(request_id);
+    if (at == std::string::npos) return false;
+    line = log.substr(at, log.find('\n', at) - at);
+    return line.find(server->db_path()) != std::string::npos;
+  })) << line;
+
+  std::filesystem::rename(moved, server->db_path());
 }
 
 }  // namespace

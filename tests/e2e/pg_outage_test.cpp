@@ -61,6 +61,14 @@ TEST(PgOutage, RequestsGet503QuicklyAndTheServerRecoversWithoutRestart) {
   const auto refused = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_EQ(refused.error_code(), "SERVICE_UNAVAILABLE");
+  // libpq's text (it names the host, port and user) is for the log only.
+  EXPECT_NE(refused.body.find("the service is temporarily unavailable"), std::string::npos)
+      << refused.body;
+  for (const char* driver : {"PostgreSQL", "connect", "127.0.0.1", "port", "user"}) {
+    EXPECT_EQ(refused.body.find(driver), std::string::npos) << driver << ": " << refused.body;
+  }
+  const std::string request_id = str(object_of(refused).at("error").as_object().at("request_id"));
+  EXPECT_TRUE(eventually([&] { return server->log().find(request_id) != std::string::npos; }));
   std::this_thread::sleep_for(2s);
 
   ASSERT_EQ(pg_ctl("start -w -t 60"), 0);

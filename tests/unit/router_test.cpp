@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "http/request.h"
+
 namespace paygate::http {
 namespace {
 
@@ -207,6 +209,32 @@ TEST(Router, RoutesListsEveryRegistration) {
   EXPECT_EQ(routes[0].second, "/api/v1/health");
   EXPECT_EQ(routes[4].first, Method::post);
   EXPECT_EQ(routes[4].second, "/api/v1/orders/public");
+}
+
+// ---- error_reply ----
+
+// A 503's or 500's description can hold libpq's text (host, user), a path or
+// SQL: the answer has a fixed one, whatever the error says.
+TEST(ErrorReply, UnavailableAndInternalAnswersHaveFixedDescriptions) {
+  const std::string driver =
+      "PostgreSQL is unavailable: connection to server at \"db.internal\" (10.1.2.3), port "
+      "5432 failed: FATAL:  password authentication failed for user \"paygate_app\"";
+  for (const Error& e :
+       {Error::service_unavailable(driver), Error::overloaded(driver), Error::internal(driver)}) {
+    const Reply r = error_reply(e, "req_1");
+    EXPECT_EQ(r.status, e.http_status);
+    for (const char* leak : {"db.internal", "10.1.2.3", "paygate_app", "PostgreSQL", "FATAL"}) {
+      EXPECT_EQ(r.body.find(leak), std::string::npos) << r.body;
+    }
+    EXPECT_NE(r.body.find("\"request_id\":\"req_1\""), std::string::npos) << r.body;
+  }
+  EXPECT_NE(
+      error_reply(Error::service_unavailable(driver), "r").body.find("temporarily unavailable"),
+      std::string::npos);
+  // Below 500 the description is the client's to read.
+  EXPECT_NE(error_reply(Error::bad_request("amount must be at least 100"), "r")
+                .body.find("amount must be at least 100"),
+            std::string::npos);
 }
 
 }  // namespace
