@@ -7,6 +7,7 @@
 #include "api/idempotent.h"
 #include "api/paging.h"
 #include "api/parsers.h"
+#include "core/instrument.h"
 #include "core/refund.h"
 
 namespace paygate::api {
@@ -163,6 +164,9 @@ asio::awaitable<Result<Reply>> get_payment(const Services& s, const Request& req
 asio::awaitable<Result<Reply>> get_public_payment(const Services& s, const Request& req) {
   auto payment = co_await s.payments.get_public(req.param(0));
   if (!payment) co_return fail(std::move(payment.error()));
+  // No key is needed here, only the payment id: the shopper's VPA (often a
+  // phone number) is shown masked, enough to recognise as one's own.
+  if (payment->vpa) payment->vpa = mask_vpa(*payment->vpa);
   co_return payment_reply(200, *payment);
 }
 

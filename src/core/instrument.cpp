@@ -131,4 +131,10 @@ Status validate_vpa(std::string_view vpa) {
   return {};
 }
 
+std::string mask_vpa(std::string_view vpa) {
+  const auto at = vpa.find('@');
+  if (at == std::string_view::npos || at == 0) return "***";
+  return std::string(vpa.substr(0, 1)) + "***" + std::string(vpa.substr(at));
+}
+
 }  // namespace paygate

@@ -48,4 +48,9 @@ Result<Card> validate_card(const CardInput& in, YearMonth now);
 // ^[a-zA-Z0-9._-]+@[a-zA-Z0-9]+$, at most 255 characters. INVALID_VPA.
 Status validate_vpa(std::string_view vpa);
 
+// "a***@okbank": the first character, three stars, the @ and the handle, for
+// answers anyone who knows a payment id can read (a VPA is often a phone
+// number). The stars do not tell the length. Without an @, "***".
+std::string mask_vpa(std::string_view vpa);
+
 }  // namespace paygate

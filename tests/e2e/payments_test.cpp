@@ -761,6 +761,19 @@ TEST(PaymentsOutcome, PublicGetAnswersTheSamePaymentWithoutCredentials) {
                "NOT_FOUND_ERROR", {}, "unknown public payment");
 }
 
+// Only a payment id is needed to read it publicly: the VPA (often a phone
+// number) is masked there, and whole for the merchant.
+TEST(PaymentsPublic, PublicGetMasksTheVpa) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  const std::string id = pay_ok(c, upi(create_order(c), "9876543210@okbank"));
+  const auto pub = c.get(std::string(kPublicPayments) + "/" + id);
+  ASSERT_EQ(pub.status, 200) << pub.body;
+  EXPECT_EQ(str(object_of(pub).at("vpa")), "9***@okbank") << pub.body;
+  EXPECT_FALSE(contains(pub.body, "9876543210")) << pub.body;
+  EXPECT_EQ(str(get_payment(c, id).at("vpa")), "9876543210@okbank");
+}
+
 // ---------------------------------------------------------------- orders
 
 TEST(PaymentsOrder, StatusFollowsPayments) {

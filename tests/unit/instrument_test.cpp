@@ -390,6 +390,14 @@ TEST(ValidateVpa, EmbeddedNulIsRejected) {
 
 // ---------------------------------------------------------------- retry_backoff
 
+TEST(MaskVpa, FirstCharacterThreeStarsAndTheHandle) {
+  EXPECT_EQ(mask_vpa("alice@okbank"), "a***@okbank");
+  EXPECT_EQ(mask_vpa("9876543210@okbank"), "9***@okbank");
+  EXPECT_EQ(mask_vpa("a@upi"), "a***@upi");  // the stars do not tell the length
+  EXPECT_EQ(mask_vpa("no-handle"), "***");
+  EXPECT_EQ(mask_vpa("@upi"), "***");
+}
+
 TEST(RetryBackoff, DoublesFromOneSecond) {
   using std::chrono::milliseconds;
   EXPECT_EQ(jobs::retry_backoff(1), milliseconds(1000));
