@@ -86,6 +86,7 @@ bench: release
 	bash bench/run.sh
 	bash bench/payments.sh
 	bash bench/webhooks.sh
+	bash bench/metrics.sh
 
 # bench/run.sh's scenarios on a local PostgreSQL (default, durable settings).
 bench-pg: release
