@@ -130,8 +130,8 @@ Status seed_demo_merchant(store::Database& db) {
   });
 }
 
-// Outside test mode the demo merchant's published credentials must not work:
-// its key is disabled (said once, when it is).
+// An API outside test mode: the demo merchant's published credentials must
+// not work, so its key is disabled (said once, when it is).
 Status disable_demo_merchant(store::Database& db) {
   bool disabled = false;
   auto s = store::write_sync(db, [&](store::Connection& c) -> Status {
@@ -187,8 +187,12 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
     return keys_exit;
   }
 
+  // The API decides whether the demo merchant's key works: a worker (even one
+  // started without --test-mode beside a test-mode API) authenticates no one.
   std::string default_key;
-  const Status demo = config.test_mode ? seed_demo_merchant(*db) : disable_demo_merchant(*db);
+  const Status demo = !run_api           ? Status{}
+                      : config.test_mode ? seed_demo_merchant(*db)
+                                         : disable_demo_merchant(*db);
   if (!demo) {
     std::fprintf(stderr, "paygate: the demo merchant: %s\n", demo.error().description.c_str());
     db->stop();
