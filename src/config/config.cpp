@@ -67,77 +67,59 @@ Status check_token(std::string_view name, std::string_view token) {
   return {};
 }
 
-// PAYGATE_METRICS_TOKEN, or the content of --metrics-token-file /
-// PAYGATE_METRICS_TOKEN_FILE (trimmed, as Prometheus trims its
-// credentials_file). A file keeps the token out of the environment of every
-// child process and out of `ps`; both at once is a mistake, not a choice.
+// A secret given as its text in NAME, or as a file: --FILE-FLAG, else
+// NAME_FILE. A file keeps the secret out of the environment of every child
+// process and out of `ps`; its content is trimmed of surrounding white space
+// (as Prometheus trims its credentials_file). Both at once is refused: which
+// one the other side holds would be a guess. Empty values count as unset.
+struct GivenSecret {
+  std::string text;
+  std::string source;  // the setting it came from, for messages
+};
+Result<std::optional<GivenSecret>> load_secret(const std::map<std::string, std::string>& flags,
+                                               const EnvLookup& env, std::string_view file_flag,
+                                               std::string_view env_name) {
+  const std::string file_env = std::string(env_name) + "_FILE";
+  const bool flag_given = flags.contains(std::string(file_flag));
+  const auto path = lookup(flags, env, file_flag, file_env);
+  const auto inline_text = env(env_name);
+  const bool has_file = path && !path->empty();
+  const bool has_text = inline_text && !inline_text->empty();
+  const std::string file_source = flag_given ? std::string(file_flag) : file_env;
+  if (has_file && has_text) {
+    return fail(bad_setting(
+        file_source, std::string(env_name) + " is set too; give the secret or its file, not both"));
+  }
+  if (has_text) return GivenSecret{*inline_text, std::string(env_name)};
+  if (!has_file) return std::nullopt;
+  std::ifstream in(*path, std::ios::binary);
+  if (!in) return fail(bad_setting(file_source, "cannot read " + *path));
+  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto first = content.find_first_not_of(" \t\r\n");
+  const auto last = content.find_last_not_of(" \t\r\n");
+  content = first == std::string::npos ? "" : content.substr(first, last - first + 1);
+  return GivenSecret{std::move(content), file_source};
+}
+
 Status load_metrics_token(const std::map<std::string, std::string>& flags, const EnvLookup& env,
                           std::string& out) {
-  const auto path = lookup(flags, env, "metrics-token-file", "PAYGATE_METRICS_TOKEN_FILE");
-  const auto token = env("PAYGATE_METRICS_TOKEN");
-  const bool has_file = path && !path->empty();
-  const bool has_token = token && !token->empty();
-  if (has_file && has_token) {
-    return fail(
-        bad_setting("metrics-token-file",
-                    "PAYGATE_METRICS_TOKEN is set too; give the token or its file, not both"));
-  }
-  if (has_token) {
-    if (auto s = check_token("PAYGATE_METRICS_TOKEN", *token); !s) return s;
-    out = *token;
-  }
-  if (has_file) {
-    std::ifstream in(*path, std::ios::binary);
-    if (!in) return fail(bad_setting("metrics-token-file", "cannot read " + *path));
-    std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    const auto first = content.find_first_not_of(" \t\r\n");
-    const auto last = content.find_last_not_of(" \t\r\n");
-    content = first == std::string::npos ? "" : content.substr(first, last - first + 1);
-    if (auto s = check_token("metrics-token-file", content); !s) return s;
-    out = std::move(content);
-  }
+  auto token = load_secret(flags, env, "metrics-token-file", "PAYGATE_METRICS_TOKEN");
+  if (!token) return fail(token.error());
+  if (!*token) return {};
+  if (auto s = check_token((*token)->source, (*token)->text); !s) return s;
+  out = std::move((*token)->text);
   return {};
 }
 
-// The text of a key file, or a 400 naming the setting that named it.
-Result<std::string> read_key_file(std::string_view setting, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(bad_setting(setting, "cannot read " + path));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text.size() > 4096) return fail(bad_setting(setting, path + " is not a key file"));
-  return text;
-}
-
-// One key from KEY (its text) or KEY_FILE / --key-file (a file holding it).
+// A master key (core/master_key.h) as load_secret finds it; "" when none is given.
 Status load_key(const std::map<std::string, std::string>& flags, const EnvLookup& env,
                 std::string_view file_flag, std::string_view env_name, std::string& key,
                 std::string& source) {
-  const std::string file_env = std::string(env_name) + "_FILE";
-  std::optional<std::string> text;
-  if (auto path = lookup(flags, env, file_flag, ""); path) {
-    source = "--" + std::string(file_flag);
-    auto t = read_key_file(source, *path);
-    if (!t) return fail(t.error());
-    text = std::move(*t);
-  } else {
-    const auto inline_key = env(env_name);
-    const auto file = env(file_env);
-    if (inline_key && file) {
-      return fail(bad_setting(env_name,
-                              "give " + std::string(env_name) + " or " + file_env + ", not both"));
-    }
-    if (file) {
-      source = file_env;
-      auto t = read_key_file(source, *file);
-      if (!t) return fail(t.error());
-      text = std::move(*t);
-    } else if (inline_key) {
-      source = std::string(env_name);
-      text = *inline_key;
-    }
-  }
-  if (!text) return {};
-  auto parsed = parse_master_key(*text, source);
+  auto given = load_secret(flags, env, file_flag, env_name);
+  if (!given) return fail(given.error());
+  if (!*given) return {};
+  source = (*given)->source;
+  auto parsed = parse_master_key((*given)->text, source);
   if (!parsed) return fail(parsed.error());
   key = std::move(*parsed);
   return {};

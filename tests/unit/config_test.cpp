@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "config/database_url.h"
+#include "core/master_key.h"
 #include "store/postgres/pg_database.h"
 
 namespace paygate {
@@ -431,15 +432,15 @@ TEST(LoadConfig, BadListenAndDatabaseAndLogLevel) {
 constexpr std::string_view kToken = "0123456789abcdef0123456789abcdef";  // 32 characters
 
 // A file of its own under the temporary directory, removed at the end of the test.
-struct TokenFile {
-  explicit TokenFile(std::string_view content)
+struct SecretFile {
+  explicit SecretFile(std::string_view content)
       : path((std::filesystem::temp_directory_path() /
-              ("paygate-metrics-token-" + std::to_string(::getpid()) + "-" +
+              ("paygate-secret-" + std::to_string(::getpid()) + "-" +
                std::to_string(reinterpret_cast<std::uintptr_t>(this))))
                  .string()) {
     std::ofstream(path, std::ios::binary) << content;
   }
-  ~TokenFile() { std::filesystem::remove(path); }
+  ~SecretFile() { std::filesystem::remove(path); }
   std::string path;
 };
 
@@ -462,8 +463,8 @@ TEST(LoadConfig, MetricsTokenFromEnvironmentOfAtLeast32PrintableCharacters) {
                       "PAYGATE_METRICS_TOKEN");
 }
 
-TEST(LoadConfig, MetricsTokenFileIsTrimmedAndCheckedFromFlagOrEnvironment) {
-  const TokenFile file("  " + std::string(kToken) + "\n");
+TEST(LoadConfig, MetricsSecretFileIsTrimmedAndCheckedFromFlagOrEnvironment) {
+  const SecretFile file("  " + std::string(kToken) + "\n");
   auto from_flag = load_config({{"metrics-token-file", file.path}}, fake_env({}));
   ASSERT_TRUE(from_flag) << from_flag.error().description;
   EXPECT_EQ(from_flag->metrics_token, kToken);
@@ -471,12 +472,72 @@ TEST(LoadConfig, MetricsTokenFileIsTrimmedAndCheckedFromFlagOrEnvironment) {
   ASSERT_TRUE(from_env) << from_env.error().description;
   EXPECT_EQ(from_env->metrics_token, kToken);
 
-  const TokenFile short_one(kToken.substr(1));
+  const SecretFile short_one(kToken.substr(1));
   expect_config_error({{"metrics-token-file", short_one.path}}, {}, "metrics-token-file");
   expect_config_error({{"metrics-token-file", file.path + ".missing"}}, {}, "metrics-token-file");
   // Two tokens: which one the scraper holds is a guess; refuse to start.
   expect_config_error({{"metrics-token-file", file.path}},
                       {{"PAYGATE_METRICS_TOKEN", std::string(kToken)}}, "metrics-token-file");
+}
+
+// ---- the master key ----
+
+constexpr std::string_view kMasterKeyText =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+TEST(MasterKeyConfig, FromTheEnvironmentAFileOrTheFlag) {
+  const std::string expected = parse_master_key(kMasterKeyText, "x").value();
+  auto inline_key =
+      load_config({}, fake_env({{"PAYGATE_MASTER_KEY", std::string(kMasterKeyText)}}));
+  ASSERT_TRUE(inline_key) << inline_key.error().description;
+  EXPECT_EQ(inline_key->master_key, expected);
+  EXPECT_TRUE(inline_key->previous_master_key.empty());
+
+  const SecretFile file(std::string(kMasterKeyText) + "\n");
+  auto from_env_file = load_config({}, fake_env({{"PAYGATE_MASTER_KEY_FILE", file.path}}));
+  ASSERT_TRUE(from_env_file) << from_env_file.error().description;
+  EXPECT_EQ(from_env_file->master_key, expected);
+  auto from_flag = load_config({{"master-key-file", file.path}}, fake_env({}));
+  ASSERT_TRUE(from_flag) << from_flag.error().description;
+  EXPECT_EQ(from_flag->master_key, expected);
+
+  auto none = load_config({}, fake_env({}));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->master_key.empty()) << "refused later, by the commands that need one";
+}
+
+TEST(MasterKeyConfig, RefusesBadKeysBothSourcesAndTheOldFingerprintKey) {
+  const SecretFile file{std::string(kMasterKeyText)};
+  const SecretFile bad("not a key");
+  const auto refused = [](const Result<Config>& c, std::string_view says) {
+    ASSERT_FALSE(c.has_value());
+    EXPECT_NE(c.error().description.find(says), std::string::npos) << c.error().description;
+  };
+  refused(load_config({}, fake_env({{"PAYGATE_MASTER_KEY", "abc"}})), "paygate keygen");
+  refused(load_config({}, fake_env({{"PAYGATE_MASTER_KEY_FILE", bad.path}})), "paygate keygen");
+  refused(load_config({}, fake_env({{"PAYGATE_MASTER_KEY_FILE", "/nonexistent/key"}})),
+          "cannot read");
+  refused(load_config({}, fake_env({{"PAYGATE_MASTER_KEY", std::string(kMasterKeyText)},
+                                    {"PAYGATE_MASTER_KEY_FILE", file.path}})),
+          "not both");
+  refused(load_config({{"master-key-file", file.path}},
+                      fake_env({{"PAYGATE_MASTER_KEY", std::string(kMasterKeyText)}})),
+          "not both");
+  refused(load_config({}, fake_env({{"PAYGATE_CARD_FINGERPRINT_KEY", std::string(40, 'k')}})),
+          "master key");
+  refused(load_config({{"previous-master-key-file", file.path}}, fake_env({})), "new one");
+  refused(load_config({{"previous-master-key-file", file.path}},
+                      fake_env({{"PAYGATE_MASTER_KEY", std::string(kMasterKeyText)}})),
+          "master key itself");
+}
+
+TEST(MasterKeyConfig, APreviousKeyForARotation) {
+  const SecretFile previous("ff" + std::string(kMasterKeyText.substr(2)));
+  auto c = load_config({{"previous-master-key-file", previous.path}},
+                       fake_env({{"PAYGATE_MASTER_KEY", std::string(kMasterKeyText)}}));
+  ASSERT_TRUE(c) << c.error().description;
+  EXPECT_EQ(c->previous_master_key,
+            parse_master_key("ff" + std::string(kMasterKeyText.substr(2)), "x").value());
 }
 
 }  // namespace

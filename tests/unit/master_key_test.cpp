@@ -3,15 +3,9 @@
 #include "core/master_key.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <string>
 
-#include "config/config.h"
 #include "core/crypto.h"
 #include "core/idempotency.h"
 #include "core/processor.h"
@@ -190,79 +184,6 @@ TEST(RequestFingerprint, ABodyThatIsNotJsonIsNotHashedAsItsBytes) {
             request_fingerprint(keys, "POST", "/p", broken_b));
   EXPECT_NE(request_fingerprint(keys, "POST", "/p", broken_a),
             request_fingerprint(keys, "POST", "/p", "{}"));
-}
-
-// ---- where the master key comes from ----
-
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-// A key file of its own, removed at the end of the test.
-struct KeyFile {
-  explicit KeyFile(std::string_view content)
-      : path((std::filesystem::temp_directory_path() /
-              ("paygate-master-key-" + std::to_string(::getpid()) + "-" +
-               std::to_string(reinterpret_cast<std::uintptr_t>(this))))
-                 .string()) {
-    std::ofstream(path) << content;
-  }
-  ~KeyFile() { std::filesystem::remove(path); }
-  std::string path;
-};
-
-TEST(MasterKeyConfig, FromTheEnvironmentAFileOrTheFlag) {
-  const std::string expected = parse_master_key(kKeyText, "x").value();
-  auto inline_key = load_config({}, env_of({{"PAYGATE_MASTER_KEY", std::string(kKeyText)}}));
-  ASSERT_TRUE(inline_key) << inline_key.error().description;
-  EXPECT_EQ(inline_key->master_key, expected);
-  EXPECT_TRUE(inline_key->previous_master_key.empty());
-
-  const KeyFile file(std::string(kKeyText) + "\n");
-  auto from_env_file = load_config({}, env_of({{"PAYGATE_MASTER_KEY_FILE", file.path}}));
-  ASSERT_TRUE(from_env_file) << from_env_file.error().description;
-  EXPECT_EQ(from_env_file->master_key, expected);
-  auto from_flag = load_config({{"master-key-file", file.path}}, env_of({}));
-  ASSERT_TRUE(from_flag) << from_flag.error().description;
-  EXPECT_EQ(from_flag->master_key, expected);
-
-  auto none = load_config({}, env_of({}));
-  ASSERT_TRUE(none);
-  EXPECT_TRUE(none->master_key.empty()) << "refused later, by the commands that need one";
-}
-
-TEST(MasterKeyConfig, RefusesBadKeysBothSourcesAndTheOldFingerprintKey) {
-  const KeyFile file{std::string(kKeyText)};
-  const KeyFile bad("not a key");
-  const auto refused = [](const Result<Config>& c, std::string_view says) {
-    ASSERT_FALSE(c.has_value());
-    EXPECT_NE(c.error().description.find(says), std::string::npos) << c.error().description;
-  };
-  refused(load_config({}, env_of({{"PAYGATE_MASTER_KEY", "abc"}})), "paygate keygen");
-  refused(load_config({}, env_of({{"PAYGATE_MASTER_KEY_FILE", bad.path}})), "paygate keygen");
-  refused(load_config({}, env_of({{"PAYGATE_MASTER_KEY_FILE", "/nonexistent/key"}})),
-          "cannot read");
-  refused(load_config({}, env_of({{"PAYGATE_MASTER_KEY", std::string(kKeyText)},
-                                  {"PAYGATE_MASTER_KEY_FILE", file.path}})),
-          "not both");
-  refused(load_config({}, env_of({{"PAYGATE_CARD_FINGERPRINT_KEY", std::string(40, 'k')}})),
-          "master key");
-  refused(load_config({{"previous-master-key-file", file.path}}, env_of({})), "new one");
-  refused(load_config({{"previous-master-key-file", file.path}},
-                      env_of({{"PAYGATE_MASTER_KEY", std::string(kKeyText)}})),
-          "master key itself");
-}
-
-TEST(MasterKeyConfig, APreviousKeyForARotation) {
-  const KeyFile previous("ff" + std::string(kKeyText.substr(2)));
-  auto c = load_config({{"previous-master-key-file", previous.path}},
-                       env_of({{"PAYGATE_MASTER_KEY", std::string(kKeyText)}}));
-  ASSERT_TRUE(c) << c.error().description;
-  EXPECT_EQ(hex_of(c->previous_master_key), "ff" + std::string(kKeyText.substr(2)));
 }
 
 }  // namespace
