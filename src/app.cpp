@@ -204,8 +204,12 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   const SimulatedProcessor processor(card_key, config.failure_rate);
   // Declared before the runner: jobs in flight may wait on it until the runner stops.
   webhooks::DeliveryPool delivery_pool(run_workers ? config.webhook_concurrency : 0);
+  // Each queue its own budget, so that no queue's backlog holds up another's
+  // work; deliveries are claimed only as delivery threads free up.
   jobs::JobRunner runner(*db, jobs::RunnerOptions{
-                                  config.worker_concurrency,
+                                  {{std::string(kQueuePayments), config.worker_concurrency},
+                                   {std::string(kQueueRefunds), config.refund_concurrency},
+                                   {std::string(kQueueWebhooks), config.webhook_concurrency}},
                                   std::chrono::milliseconds(config.job_lease_ms),
                                   std::chrono::milliseconds(config.job_poll_ms),
                                   &metrics,
@@ -242,6 +246,14 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
     runner.on(kJobProcessPayment, [&payments](const Job& job) { return payments.process(job); });
     runner.on(kJobProcessRefund, [&refunds](const Job& job) { return refunds.process(job); });
     runner.on(kJobDeliverWebhook, [&deliverer](const Job& job) { return deliverer.process(job); });
+    if (config.test_mode) {
+      runner.on(kJobTestCrash, [](const Job& job) -> boost::asio::awaitable<Status> {
+        std::fprintf(stderr, "paygate: job %s (%s) ends this process, as a crash would\n",
+                     job.id.c_str(), job.kind.c_str());
+        std::_Exit(70);
+        co_return Status{};
+      });
+    }
     runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
                  [&payments] { return payments.reconcile(); });
     runner.start();

@@ -1,5 +1,6 @@
 #include "api/test_jobs.h"
 
+#include "api/body.h"
 #include "core/job_stats.h"
 #include "core/json_writer.h"
 
@@ -35,17 +36,58 @@ asio::awaitable<Result<Reply>> enqueue(const Services& s, const Request&) {
   co_return Reply{200, w.take(), "application/json", {}};
 }
 
+// A job that ends the worker process running it, as a crash would: what a
+// crash costs (attempts counted at claim, dead after max_attempts) is tested
+// with it. {"max_attempts": N}, default 3.
+asio::awaitable<Result<Reply>> enqueue_crash(const Services& s, const Request& req) {
+  std::int64_t max_attempts = 3;
+  if (!req.body.empty()) {
+    auto body = parse_json_object(req.body);
+    if (!body) co_return fail(std::move(body.error()));
+    auto given = optional_int(*body, "max_attempts");
+    if (!given) co_return fail(std::move(given.error()));
+    if (*given && (**given < 1 || **given > 100)) {
+      co_return fail(Error::bad_request("max_attempts must be from 1 to 100", "max_attempts"));
+    }
+    max_attempts = given->value_or(max_attempts);
+  }
+  auto id = co_await enqueue_job(s.db, kQueuePayments, kJobTestCrash, "test", max_attempts);
+  if (!id) co_return fail(std::move(id.error()));
+  JsonWriter w(128);
+  w.begin_object()
+      .field("status", "queued")
+      .field("job_id", std::string_view(*id))
+      .field("queue", kQueuePayments)
+      .end_object();
+  co_return Reply{200, w.take(), "application/json", {}};
+}
+
 asio::awaitable<Result<Reply>> status(const Services& s, const Request&) {
   auto counts = co_await count_jobs(s.db);
   if (!counts) co_return fail(std::move(counts.error()));
-  JsonWriter w(160);
+  constexpr int kDeadShown = 20;
+  auto dead = co_await list_dead_jobs(s.db, kDeadShown);
+  if (!dead) co_return fail(std::move(dead.error()));
+  JsonWriter w(256);
   w.begin_object()
       .field("pending", counts->pending)
       .field("processing", counts->running)
       .field("completed", counts->done)
       .field("failed", counts->dead)
-      .field("worker_status", s.workers_running() ? "running" : "stopped")
-      .end_object();
+      .field("worker_status", s.workers_running() ? "running" : "stopped");
+  w.key("dead_jobs").begin_array();
+  for (const auto& d : *dead) {
+    w.begin_object()
+        .field("id", std::string_view(d.id))
+        .field("queue", std::string_view(d.queue))
+        .field("kind", std::string_view(d.kind))
+        .field("subject_id", std::string_view(d.subject_id))
+        .field("attempts", d.attempts)
+        .field("reason", std::string_view(d.reason));
+    w.key("died_at").timestamp(d.died_at);
+    w.end_object();
+  }
+  w.end_array().end_object();
   co_return Reply{200, w.take(), "application/json", {}};
 }
 
@@ -55,6 +97,8 @@ void add_test_job_routes(http::Router& router, const Services& s) {
   const Services* sp = &s;
   router.add(http::Method::post, "/api/v1/test/jobs/enqueue",
              [sp](const Request& r) { return enqueue(*sp, r); });
+  router.add(http::Method::post, "/api/v1/test/jobs/crash",
+             [sp](const Request& r) { return enqueue_crash(*sp, r); });
   router.add(http::Method::get, "/api/v1/test/jobs/status",
              [sp](const Request& r) { return status(*sp, r); });
 }

@@ -238,6 +238,7 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_PROCESSING_TIMEOUT_MS", 1000, 86'400'000, &c.processing_timeout_ms},
       {"", "PAYGATE_RECONCILE_INTERVAL_MS", 100, 3'600'000, &c.reconcile_interval_ms},
       {"worker-concurrency", "PAYGATE_WORKER_CONCURRENCY", 1, 100'000, &c.worker_concurrency},
+      {"", "PAYGATE_REFUND_CONCURRENCY", 1, 100'000, &c.refund_concurrency},
       {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
       {"", "PAYGATE_JOB_POLL_MS", 10, 60'000, &c.job_poll_ms},
       {"", "PAYGATE_IDEMPOTENCY_TTL_MS", 1000, 7 * 86'400'000, &c.idempotency_ttl_ms},

@@ -36,7 +36,11 @@ struct Config {
   double failure_rate = 0.0;
   int processing_timeout_ms = 300'000;  // PROCESSING longer than this is settled FAILED
   int reconcile_interval_ms = 10'000;
-  int worker_concurrency = 256;  // jobs in flight per worker process
+  // Each queue's budget of jobs in flight per worker process: payments
+  // (gateway_jobs), refunds (gateway_refunds) and webhook deliveries
+  // (gateway_webhooks, one per delivery thread: webhook_concurrency).
+  int worker_concurrency = 256;
+  int refund_concurrency = 64;
   int job_lease_ms = 30'000;     // a claimed job is taken again when its worker is silent this long
   int job_poll_ms = 500;
   int idempotency_ttl_ms = 86'400'000;  // a key's first answer is replayed this long
@@ -46,8 +50,7 @@ struct Config {
   std::vector<int> webhook_retry_schedule_ms{60'000, 300'000, 1'800'000, 7'200'000};
   int webhook_timeout_ms = 5000;
   bool webhook_allow_private = false;  // on in test mode unless set
-  int webhook_concurrency = 32;  // deliveries in flight (HTTP threads)         // fallback poll for
-                                 // jobs enqueued by other processes
+  int webhook_concurrency = 32;  // deliveries in flight: HTTP threads, and the queue's budget
   // The master key's 32 bytes (core/master_key.h), never kept in the
   // database; empty when none was given (only test mode may then run, with a
   // key of its own). previous_master_key: while rotating, the one replaced.

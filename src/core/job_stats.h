@@ -1,4 +1,5 @@
-// How many jobs are in each state (for /test/jobs/status and metrics).
+// How many jobs are in each state, and which died (for /test/jobs/status and
+// metrics); test mode's raw enqueue.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -10,5 +11,11 @@ namespace paygate {
 
 boost::asio::awaitable<Result<JobCounts>> count_jobs(store::Database& db);
 boost::asio::awaitable<Result<std::vector<QueueCount>>> count_open_jobs(store::Database& db);
+boost::asio::awaitable<Result<std::vector<DeadJob>>> list_dead_jobs(store::Database& db, int limit);
+// A job of this kind for subject, due now: its id.
+boost::asio::awaitable<Result<std::string>> enqueue_job(store::Database& db, std::string_view queue,
+                                                        std::string_view kind,
+                                                        std::string_view subject,
+                                                        std::int64_t max_attempts);
 
 }  // namespace paygate

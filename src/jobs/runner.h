@@ -1,8 +1,12 @@
-// Runs the durable job queue: claims due jobs with a lease, runs each kind's
-// handler as a coroutine, retries failures with exponential backoff and keeps
-// a job that used up its attempts as dead. It wakes when a job is enqueued in
-// this process, when the next scheduled job is due, and on a slow poll (for
-// jobs enqueued by other processes). No thread ever sleeps inside a job.
+// Runs the durable job queues: each queue claims its due jobs, up to a budget
+// of its own, with a lease that is renewed while the job runs; each kind's
+// handler runs as a coroutine; failures are retried with exponential backoff,
+// and a job that used up its attempts (crashes of its worker included) or its
+// deferrals is dead, with a reason. A queue's budget is what it can start at
+// once: a slow merchant's webhooks fill the webhook queue's budget, never the
+// payments'. It wakes when a job is enqueued in this process, when the next
+// scheduled job is due, and on a slow poll (for jobs enqueued by other
+// processes). No thread ever sleeps inside a job.
 #pragma once
 
 #include <atomic>
@@ -26,10 +30,16 @@ using JobHandler = std::function<boost::asio::awaitable<Status>(const Job&)>;
 using PeriodicTask = std::function<boost::asio::awaitable<Status>()>;
 
 struct RunnerOptions {
-  int concurrency = 256;  // jobs in flight at once
+  // Jobs of each queue in flight at once; a queue not named here gets none.
+  std::map<std::string, int, std::less<>> concurrency;
+  // A claimed job is taken again when its worker has not renewed the lease
+  // for this long (renewed every third of it while the job runs).
   std::chrono::milliseconds lease{30'000};
   std::chrono::milliseconds poll{500};
   metrics::Registry* metrics = nullptr;  // job runs by queue and outcome, when set
+  // Runs put off because the database could not be used spend no attempt;
+  // after this many the job is dead (about an hour, with the backoff).
+  std::int64_t max_deferrals = 20;
 };
 
 class JobRunner {
@@ -52,7 +62,12 @@ class JobRunner {
 
  private:
   boost::asio::awaitable<void> claim_loop();
+  // One transaction: buries the abandoned jobs, then claims each queue's due
+  // jobs up to the room it has.
+  boost::asio::awaitable<std::vector<Job>> claim();
+  boost::asio::awaitable<void> renew_loop();
   boost::asio::awaitable<void> run_job(Job job);
+  int room(const std::string& queue) const;
   boost::asio::awaitable<void> run_periodic(std::chrono::milliseconds period, std::string name,
                                             PeriodicTask task);
 
@@ -70,7 +85,10 @@ class JobRunner {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> running_{false};
   std::atomic<bool> notified_{false};
-  int in_flight_ = 0;  // only touched on context_'s thread
+  // Only touched on context_'s thread: the jobs in flight (their leases are
+  // renewed), and how many of each queue.
+  std::map<std::string, Job, std::less<>> in_flight_;
+  std::map<std::string, int, std::less<>> in_flight_by_queue_;
   // Job-run counters by (queue, outcome), only touched on context_'s thread.
   std::map<std::pair<std::string, std::string_view>, metrics::Counter*> run_counters_;
   void count_run(const Job& job, std::string_view outcome);

@@ -16,23 +16,36 @@ inline constexpr std::string_view kJobsChannel = "paygate_jobs";
 
 Status insert_job(Connection& conn, const Job& job);
 
-// Takes up to limit jobs that are due (pending with run_at <= now, or running
-// with a lease that ran out), marks them running until lease_until and counts
-// the attempt.
-Result<std::vector<Job>> claim_jobs(Connection& conn, Micros now, Micros lease_until, int limit);
+// Takes up to limit of the queue's jobs that are due (pending with run_at <=
+// now, or running with a lease that ran out and attempts left), marks them
+// running until lease_until and counts the attempt: an attempt is counted when
+// it starts, so one that crashes its process counts too.
+Result<std::vector<Job>> claim_jobs(Connection& conn, std::string_view queue, Micros now,
+                                    Micros lease_until, int limit);
+// Running jobs whose lease ran out with their attempts used up (their workers
+// died running them, again and again): dead now, with reason. The jobs buried.
+Result<std::vector<Job>> bury_abandoned_jobs(Connection& conn, std::string_view reason, Micros now);
 
 // The following take the attempt number the worker claimed the job with; they
 // change nothing (and return false) when the job was claimed again since,
 // because then the lease was lost and another worker owns it.
 Result<bool> complete_job(Connection& conn, const Job& job, Micros now);
+// Keeps the job's lease until lease_until while its worker runs it.
+Result<bool> renew_lease(Connection& conn, const Job& job, Micros lease_until);
 // Runs the job again at run_at without counting an attempt (a continuation).
 Result<bool> continue_job_at(Connection& conn, const Job& job, Micros run_at, Micros now);
+// As continue_job_at, counting a deferral: the run could not use the database.
+Result<bool> defer_job(Connection& conn, const Job& job, Micros run_at, Micros now);
+// Dead now, whatever attempts are left, with reason.
+Result<bool> bury_job(Connection& conn, const Job& job, std::string_view reason, Micros now);
+// The most recently dead jobs, newest first.
+Result<std::vector<DeadJob>> list_dead_jobs(Connection& conn, int limit);
 // After a failed attempt: pending again at retry_at, or dead when it was the last.
 Result<bool> fail_job(Connection& conn, const Job& job, std::string_view error, Micros retry_at,
                       Micros now);
 
-// The earliest run_at of a pending job, if any.
-Result<std::optional<Micros>> next_due_job(Connection& conn);
+// The earliest run_at of a pending job of the queue, if any.
+Result<std::optional<Micros>> next_due_job(Connection& conn, std::string_view queue);
 Result<JobCounts> count_jobs(Connection& conn);
 // Unfinished and dead jobs, by queue and state (done ones are not counted).
 Result<std::vector<QueueCount>> count_open_jobs(Connection& conn);

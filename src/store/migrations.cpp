@@ -310,6 +310,14 @@ INSERT INTO stats_counters (merchant_id, span_hours, hour, metric, shard, count,
   FROM stats_counters WHERE span_hours = 24
   GROUP BY metric, shard;
 )sql"},
+    {11, "job queues that cannot starve each other", R"sql(
+-- Each queue claims its own jobs up to its own budget: the index leads with
+-- the queue. deferrals counts the runs put off because the database could not
+-- be used, which spend no attempt but are bounded all the same.
+DROP INDEX jobs_due;
+CREATE INDEX jobs_due ON jobs (queue, state, run_at);
+ALTER TABLE jobs ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 constexpr Sql kCreateTable{

@@ -64,11 +64,6 @@ constexpr Sql kListDeliveries{
 constexpr Sql kInsertAttempt{
     "INSERT INTO webhook_attempts (id, delivery_id, number, attempted_at, response_code,"
     " duration_ms, error, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
-// Keeps a webhook.deliver job's lease while its POST is in flight (which may
-// outlast the runner's lease), so that it is not taken again meanwhile.
-constexpr Sql kHoldDeliveryJob{
-    "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND attempts = $2 AND state = 'running'"
-    " AND lease_until < $3"};
 
 constexpr Sql kListAttempts{
     "SELECT id, delivery_id, number, attempted_at, response_code, duration_ms, error,"
@@ -408,9 +403,5 @@ Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string
   });
 }
 
-Status hold_delivery_job(Connection& conn, const Job& job, Micros until) {
-  const Param params[] = {job.id, job.attempts, until};
-  return to_status(conn.execute(kHoldDeliveryJob, params));
-}
 
 }  // namespace paygate::store

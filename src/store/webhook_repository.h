@@ -55,8 +55,4 @@ Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string
 Result<std::optional<WebhookEndpoint>> find_webhook_any(Connection& conn, const SecretBox& box,
                                                         std::string_view id);
 
-// Extends the lease of a running webhook.deliver job to `until` (never shortens
-// it): its POST may take longer than the runner's lease.
-Status hold_delivery_job(Connection& conn, const Job& job, Micros until);
-
 }  // namespace paygate::store

@@ -95,9 +95,11 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
   // 1. What to send, or nothing to do.
   std::optional<Pending> pending;
   bool finished = false;
-  auto read = co_await store::write(db_, [&](store::Connection& c) -> Status {
-    // A transaction may run more than once (a conflict, a batch run again
-    // alone): only the last run's findings count.
+  // The runner renews the job's lease while the POST runs, however long the
+  // receiver takes: no other worker sends it meanwhile.
+  auto read = co_await store::read(db_, [&](store::Connection& c) -> Status {
+    // A read may run more than once (a pipelined read run again): only the
+    // last run's findings count.
     pending.reset();
     finished = false;
     auto d = store::find_delivery_any(c, job.subject_id);
@@ -116,12 +118,7 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
     if (!e) return fail(e.error());
     if (!*e) return fail(Error::internal("delivery " + (*d)->id + " has no event"));
     pending = Pending{std::move(**d), *w ? std::move(**w) : WebhookEndpoint{}, std::move(**e)};
-    // The POST may outlast the runner's lease: hold the job until it cannot
-    // be running any more (twice the timeout, for a wait in the delivery
-    // pool's queue, and some slack), or it would be taken and sent again.
-    const auto timeout_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(settings_.timeout).count();
-    return store::hold_delivery_job(c, job, now_micros() + 2 * timeout_us + 5'000'000);
+    return {};
   });
   if (!read) co_return fail(std::move(read.error()));
   if (finished) {
