@@ -213,6 +213,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                                   std::chrono::milliseconds(config.job_lease_ms),
                                   std::chrono::milliseconds(config.job_poll_ms),
                                   &metrics,
+                                  config.job_max_deferrals,
                               });
   MerchantDirectory merchants(*db);
   OrderService orders(*db);

@@ -241,6 +241,7 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_REFUND_CONCURRENCY", 1, 100'000, &c.refund_concurrency},
       {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
       {"", "PAYGATE_JOB_POLL_MS", 10, 60'000, &c.job_poll_ms},
+      {"", "PAYGATE_JOB_MAX_DEFERRALS", 0, 1000, &c.job_max_deferrals},
       {"", "PAYGATE_IDEMPOTENCY_TTL_MS", 1000, 7 * 86'400'000, &c.idempotency_ttl_ms},
       {"", "PAYGATE_WEBHOOK_TIMEOUT_MS", 100, 600'000, &c.webhook_timeout_ms},
       {"", "PAYGATE_WEBHOOK_CONCURRENCY", 1, 1024, &c.webhook_concurrency},

@@ -43,6 +43,7 @@ struct Config {
   int refund_concurrency = 64;
   int job_lease_ms = 30'000;     // a claimed job is taken again when its worker is silent this long
   int job_poll_ms = 500;
+  int job_max_deferrals = 20;  // runs put off for an unusable database, then dead
   int idempotency_ttl_ms = 86'400'000;  // a key's first answer is replayed this long
   int idempotency_lock_ms = 60'000;     // a key still running this long is taken over
   int idempotency_purge_interval_ms = 60'000;

@@ -106,6 +106,34 @@ TEST(PgTimeouts, AJobKeptWaitingByALockIsDeferredWithoutSpendingAnAttempt) {
   EXPECT_EQ(str(wait_settled(c, payment, demo_auth(), 15s).at("status")), "SUCCESS");
 }
 
+// Deferrals spend no attempt, but are bounded: a job the database keeps
+// refusing is dead after PAYGATE_JOB_MAX_DEFERRALS of them, with why.
+TEST(PgTimeouts, AJobDeferredPastTheLimitIsDeadWithItsReason) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
+  ServerOptions options;
+  options.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
+  options.env = {{"PAYGATE_PROCESSING_DELAY_MS", "500"}, {"PAYGATE_JOB_MAX_DEFERRALS", "1"}};
+  auto server = TestServer::start(options);
+  auto c = server->client();
+  const std::string payment = start_payment(c, upi());
+  const std::string url = server->database_url();
+
+  PgSession holder(url);
+  holder.query("BEGIN");
+  holder.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+  PgSession observer(url);
+  const auto state = [&] {
+    const auto rows =
+        observer.query("SELECT state, last_error FROM jobs WHERE subject_id = '" + payment + "'");
+    return rows.empty() ? std::vector<std::string>{} : rows[0];
+  };
+  const bool dead = eventually([&] { return state().at(0) == "dead"; }, 20s);
+  holder.query("ROLLBACK");
+  ASSERT_TRUE(dead) << server->log();
+  EXPECT_NE(state().at(1).find("deferred 1 times"), std::string::npos) << state().at(1);
+  EXPECT_NE(server->log().find("outcome=dead"), std::string::npos) << server->log();
+}
+
 // A second process that starts while another migrates waits for it, however
 // long that takes: its wait is not cut short by the statement timeout.
 TEST(PgTimeouts, MigrateWaitsForAnotherMigrationLongerThanTheStatementTimeout) {
