@@ -65,7 +65,9 @@ Status emit_payment_event(store::Connection& c, const Payment& p, std::string_vi
 }
 
 // PROCESSING -> SUCCESS or FAILED, as the processor decides; at most one
-// success per order.
+// success per order. An auto-captured success is two changes, each its own
+// version: the success, then the capture, so that payment.captured carries a
+// higher version than payment.success and a receiver can order them.
 Status settle(store::Connection& c, const Processor& processor, Payment& p, Micros now) {
   ProcessorOutcome outcome = processor.authorize(p);
   if (outcome.success) {
@@ -75,9 +77,7 @@ Status settle(store::Connection& c, const Processor& processor, Payment& p, Micr
   }
   const std::string previous_status = p.status;
   p.status = std::string(outcome.success ? kPaymentSuccess : kPaymentFailed);
-  if (outcome.success) {
-    p.captured = p.capture_requested;
-  } else {
+  if (!outcome.success) {
     p.error_code = std::move(outcome.error_code);
     p.error_description = std::move(outcome.error_description);
   }
@@ -87,8 +87,10 @@ Status settle(store::Connection& c, const Processor& processor, Payment& p, Micr
   if (!outcome.success) return emit_payment_event(c, p, kEventPaymentFailed, now);
   if (auto s = store::mark_order_paid(c, p.order_id, now); !s) return s;
   if (auto s = emit_payment_event(c, p, kEventPaymentSuccess, now); !s) return s;
-  if (p.captured) return emit_payment_event(c, p, kEventPaymentCaptured, now);
-  return {};
+  if (!p.capture_requested) return {};
+  p.captured = true;
+  if (auto s = store::update_payment(c, p, p.status); !s) return s;
+  return emit_payment_event(c, p, kEventPaymentCaptured, now);
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ constexpr Sql kList{"SELECT " PAYGATE_REFUND_COLUMNS
 constexpr Sql kCommitted{
     "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = $1 AND status <> 'FAILED'"};
 constexpr Sql kAddRefunded{
-    "UPDATE payments SET amount_refunded = amount_refunded + $2, updated_at = $3 WHERE id = $1"};
+    "UPDATE payments SET amount_refunded = amount_refunded + $2, updated_at = $3,"
+    " version = version + 1 WHERE id = $1"};
 constexpr Sql kLockPostgres{"SELECT id FROM payments WHERE id = $1 FOR UPDATE"};
 
 #undef PAYGATE_REFUND_COLUMNS

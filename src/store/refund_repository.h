@@ -21,7 +21,11 @@ Result<std::vector<Refund>> list_refunds(Connection& conn, std::string_view merc
                                          const RefundPage& page);
 // The sum of the payment's refunds that are not FAILED: what is spoken for.
 Result<std::int64_t> refunds_committed(Connection& conn, std::string_view payment_id);
-// Adds amount to the payment's amount_refunded (when a refund is PROCESSED).
+// Adds amount to the payment's amount_refunded (when a refund is PROCESSED)
+// and bumps its version: refund_status and updated_at change with it, so a
+// payment read before and after differ in version too. It adds to the stored
+// value rather than writing one read earlier, so it needs no version check;
+// a read-modify-write of the payment beside it fails its own check instead.
 Status add_amount_refunded(Connection& conn, std::string_view payment_id, std::int64_t amount,
                            Micros now);
 // Takes the payment's row lock (PostgreSQL) so refunds of one payment are
