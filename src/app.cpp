@@ -224,7 +224,9 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   RefundService refunds(
-      *db, processor, std::int64_t{config.processing_delay_ms} * 1000,
+      *db, processor,
+      RefundSettings{std::int64_t{config.processing_delay_ms} * 1000,
+                     std::int64_t{config.refund_timeout_ms} * 1000},
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   WebhookService webhook_service(
@@ -257,6 +259,8 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
     }
     runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "reconciliation",
                  [&payments] { return payments.reconcile(); });
+    runner.every(std::chrono::milliseconds(config.reconcile_interval_ms), "refund reconciliation",
+                 [&refunds] { return refunds.reconcile(); });
     runner.start();
     // Jobs enqueued by other processes (API servers, other workers) wake this
     // one at once where the database can say so; the poll stays as a fallback.

@@ -236,6 +236,7 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"shutdown-timeout-ms", "PAYGATE_SHUTDOWN_TIMEOUT_MS", 0, 3'600'000, &c.shutdown_timeout_ms},
       {"", "PAYGATE_PROCESSING_DELAY_MS", 0, 3'600'000, &c.processing_delay_ms},
       {"", "PAYGATE_PROCESSING_TIMEOUT_MS", 1000, 86'400'000, &c.processing_timeout_ms},
+      {"", "PAYGATE_REFUND_TIMEOUT_MS", 1000, 86'400'000, &c.refund_timeout_ms},
       {"", "PAYGATE_RECONCILE_INTERVAL_MS", 100, 3'600'000, &c.reconcile_interval_ms},
       {"worker-concurrency", "PAYGATE_WORKER_CONCURRENCY", 1, 100'000, &c.worker_concurrency},
       {"", "PAYGATE_REFUND_CONCURRENCY", 1, 100'000, &c.refund_concurrency},

@@ -35,6 +35,7 @@ struct Config {
   int processing_delay_ms = 1000;
   double failure_rate = 0.0;
   int processing_timeout_ms = 300'000;  // PROCESSING longer than this is settled FAILED
+  int refund_timeout_ms = 300'000;  // PENDING longer than this (from creation) is settled FAILED
   int reconcile_interval_ms = 10'000;
   // Each queue's budget of jobs in flight per worker process: payments
   // (gateway_jobs), refunds (gateway_refunds) and webhook deliveries

@@ -24,6 +24,17 @@ Error lease_lost() {
   return Error::internal("the job's lease was lost to another worker");
 }
 
+// The job that processes payment_id, due now.
+Job payment_job(const std::string& payment_id, Micros now) {
+  return Job{new_id("job_"),
+             std::string(kQueuePayments),
+             std::string(kJobProcessPayment),
+             payment_id,
+             0,
+             5,
+             now};
+}
+
 // Fills the instrument fields of p from the request; the card number and CVV
 // go no further than this function.
 Status take_instrument(Payment& p, NewPayment& in, std::string_view fingerprint_key) {
@@ -123,13 +134,7 @@ asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant
   if (auto s = take_instrument(p, input, settings_.fingerprint_key); !s) {
     co_return fail(std::move(s.error()));
   }
-  const Job job{new_id("job_"),
-                std::string(kQueuePayments),
-                std::string(kJobProcessPayment),
-                p.id,
-                0,
-                5,
-                now};
+  const Job job = payment_job(p.id, now);
 
   auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
     auto order = store::find_order(c, merchant.id, p.order_id);
@@ -243,22 +248,45 @@ asio::awaitable<Status> PaymentService::process(const Job& job) {
 }
 
 asio::awaitable<Status> PaymentService::reconcile() {
-  co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
+  bool requeued = false;
+  auto done = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    requeued = false;  // the transaction may run again
     const Micros now = now_micros();
-    auto stuck = store::find_stuck_payments(c, now - settings_.processing_timeout, 500);
-    if (!stuck) return fail(stuck.error());
-    for (Payment& p : *stuck) {
+    const Micros deadline = now - settings_.processing_timeout;
+    const auto time_out = [&](Payment& p, std::string_view description) -> Status {
       const std::string previous_status = p.status;
       p.status = std::string(kPaymentFailed);
       p.error_code = "PROCESSING_TIMEOUT";
-      p.error_description = "the payment was not settled in time";
+      p.error_description = std::string(description);
       p.finished_at = now;
       p.updated_at = now;
       if (auto s = store::update_payment(c, p, previous_status); !s) return s;
-      if (auto s = emit_payment_event(c, p, kEventPaymentFailed, now); !s) return s;
+      return emit_payment_event(c, p, kEventPaymentFailed, now);
+    };
+    auto stuck = store::find_stuck_payments(c, deadline, 500);
+    if (!stuck) return fail(stuck.error());
+    for (Payment& p : *stuck) {
+      if (auto s = time_out(p, "the payment was not settled in time"); !s) return s;
+    }
+    // Every update checks the version read, so when workers run this side by
+    // side (PostgreSQL), the one that loses reruns and no longer finds the
+    // payment orphaned: one job back, one settlement.
+    auto orphans = store::find_orphaned_payments(c, 500);
+    if (!orphans) return fail(orphans.error());
+    for (Payment& p : *orphans) {
+      if (p.created_at < deadline) {
+        if (auto s = time_out(p, "the payment was not processed in time"); !s) return s;
+        continue;
+      }
+      p.updated_at = now;
+      if (auto s = store::update_payment(c, p, p.status); !s) return s;
+      if (auto s = store::insert_job(c, payment_job(p.id, now)); !s) return s;
+      requeued = true;
     }
     return {};
   });
+  if (done && requeued && on_job_enqueued_) on_job_enqueued_();
+  co_return done;
 }
 
 }  // namespace paygate

@@ -22,7 +22,7 @@ namespace paygate {
 // What a create-payment request asks for, after its JSON types were checked.
 struct NewPayment {
   std::string order_id;
-  std::optional<std::int64_t> amount;  // must equal the order's when given
+  std::optional<std::int64_t> amount;   // must equal the order's when given
   std::optional<std::string> currency;  // must equal the order's when given
   std::string method;
   std::optional<std::string> vpa;
@@ -31,7 +31,8 @@ struct NewPayment {
 
 struct PaymentSettings {
   Micros processing_delay = 1'000'000;
-  Micros processing_timeout = 300'000'000;  // PROCESSING longer than this is settled FAILED
+  // PROCESSING longer than this, or CREATED longer with no live job, is settled FAILED.
+  Micros processing_timeout = 300'000'000;
   std::string fingerprint_key;
 };
 
@@ -61,7 +62,9 @@ class PaymentService {
   // delay, as a continuation of the job, holding no thread) SUCCESS or FAILED.
   // Running it again never changes a final status.
   boost::asio::awaitable<Status> process(const Job& job);
-  // Settles payments stuck in PROCESSING past the timeout as FAILED.
+  // The janitor of payments not yet final: FAILED (PROCESSING_TIMEOUT) when
+  // PROCESSING longer than the processing timeout, or CREATED that long with
+  // no live job; a younger CREATED payment with no live job gets its job back.
   boost::asio::awaitable<Status> reconcile();
 
  private:

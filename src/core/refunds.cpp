@@ -44,6 +44,31 @@ Status validate_new_refund(const NewRefund& in) {
   return {};
 }
 
+// PENDING -> PROCESSED or FAILED, with its event, in the caller's
+// transaction; the one place a refund is settled, by its job or by the
+// janitor. A FAILED refund no longer counts in refunds_committed, so its
+// amount is free to refund again; only a PROCESSED one adds to the payment's
+// amount_refunded.
+Status settle(store::Connection& c, Refund& r, const ProcessorOutcome& outcome, Micros now) {
+  r.status = std::string(outcome.success ? kRefundProcessed : kRefundFailed);
+  if (!outcome.success) {
+    r.error_code = outcome.error_code;
+    r.error_description = outcome.error_description;
+  }
+  r.updated_at = now;
+  if (auto s = store::update_refund(c, r, kRefundPending); !s) return s;
+  if (outcome.success) {
+    if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
+  }
+  const auto render = [&r] {
+    JsonWriter w(512);
+    write_refund(w, r);
+    return w.take();
+  };
+  const auto type = outcome.success ? kEventRefundProcessed : kEventRefundFailed;
+  return emit_event(c, r.merchant_id, type, "refund", render, now);
+}
+
 }  // namespace
 
 asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, NewRefund input,
@@ -123,8 +148,8 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
         r.processing_started_at = now;
         r.updated_at = now;
         if (auto s = store::update_refund(c, r, r.status); !s) return s;
-        if (processing_delay_ > 0) {
-          auto moved = store::continue_job_at(c, job, now + processing_delay_, now);
+        if (settings_.processing_delay > 0) {
+          auto moved = store::continue_job_at(c, job, now + settings_.processing_delay, now);
           if (!moved) return fail(moved.error());
           return *moved ? Status{} : fail(lease_lost());
         }
@@ -132,28 +157,26 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
       auto payment = store::find_payment_any(c, r.payment_id);
       if (!payment) return fail(payment.error());
       if (!*payment) return fail(Error::internal("refund " + r.id + " has no payment"));
-      const ProcessorOutcome outcome = processor_.refund(**payment);
-      r.status = std::string(outcome.success ? kRefundProcessed : kRefundFailed);
-      if (!outcome.success) {
-        r.error_code = outcome.error_code;
-        r.error_description = outcome.error_description;
-      }
-      r.updated_at = now;
-      if (auto s = store::update_refund(c, r, kRefundPending); !s) return s;
-      if (outcome.success) {
-        if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
-      }
-      const auto render = [&r] {
-        JsonWriter w(512);
-        write_refund(w, r);
-        return w.take();
-      };
-      const auto type = outcome.success ? kEventRefundProcessed : kEventRefundFailed;
-      if (auto s = emit_event(c, r.merchant_id, type, "refund", render, now); !s) return s;
+      if (auto s = settle(c, r, processor_.refund(**payment), now); !s) return s;
     }
     auto done = store::complete_job(c, job, now);
     if (!done) return fail(done.error());
     return *done ? Status{} : fail(lease_lost());
+  });
+}
+
+asio::awaitable<Status> RefundService::reconcile() {
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
+    const Micros now = now_micros();
+    auto stale = store::find_stale_refunds(c, now - settings_.timeout, 500);
+    if (!stale) return fail(stale.error());
+    const ProcessorOutcome timed_out{false, "REFUND_TIMEOUT", "the refund was not settled in time"};
+    // Each update checks the version read: when another worker settled the
+    // refund first, the transaction runs again and no longer finds it.
+    for (Refund& r : *stale) {
+      if (auto s = settle(c, r, timed_out, now); !s) return s;
+    }
+    return {};
   });
 }
 

@@ -16,13 +16,18 @@
 
 namespace paygate {
 
+struct RefundSettings {
+  Micros processing_delay = 1'000'000;
+  Micros timeout = 300'000'000;  // PENDING longer than this (from creation) is settled FAILED
+};
+
 class RefundService {
  public:
-  RefundService(store::Database& db, const Processor& processor, Micros processing_delay,
+  RefundService(store::Database& db, const Processor& processor, RefundSettings settings,
                 std::function<void()> on_job_enqueued)
       : db_(db),
         processor_(processor),
-        processing_delay_(processing_delay),
+        settings_(settings),
         on_job_enqueued_(std::move(on_job_enqueued)) {}
 
   // A PENDING refund and its job, in one transaction that also checks, under
@@ -37,11 +42,15 @@ class RefundService {
   // The refund.process job: PENDING -> (after the simulated delay, as a
   // continuation) PROCESSED or FAILED. Idempotent.
   boost::asio::awaitable<Status> process(const Job& job);
+  // Settles refunds still PENDING past the timeout (their job lost, dead or
+  // starved) as FAILED with REFUND_TIMEOUT, as a declined refund is: the
+  // amount they held is free again and refund.failed is sent.
+  boost::asio::awaitable<Status> reconcile();
 
  private:
   store::Database& db_;
   const Processor& processor_;
-  const Micros processing_delay_;
+  const RefundSettings settings_;
   const std::function<void()> on_job_enqueued_;
 };
 

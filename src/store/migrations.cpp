@@ -318,6 +318,13 @@ DROP INDEX jobs_due;
 CREATE INDEX jobs_due ON jobs (queue, state, run_at);
 ALTER TABLE jobs ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    {12, "the janitor of payments and refunds not yet final", R"sql(
+-- The janitor asks, every reconcile interval, whether a CREATED payment still
+-- has a live job, and which refunds are PENDING since before the timeout:
+-- each a lookup, not a scan of every job or refund ever made.
+CREATE INDEX jobs_by_subject ON jobs (subject_id);
+CREATE INDEX refunds_pending ON refunds (status, created_at);
+)sql"},
 };
 
 constexpr Sql kCreateTable{

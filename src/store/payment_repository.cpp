@@ -30,6 +30,12 @@ constexpr Sql kList{"SELECT " PAYGATE_PAYMENT_COLUMNS
 constexpr Sql kStuck{"SELECT " PAYGATE_PAYMENT_COLUMNS
                      " FROM payments WHERE status = 'PROCESSING' AND processing_started_at < $1"
                      " LIMIT $2"};
+// A job is live while it may still run: pending or running (not done or dead).
+constexpr Sql kOrphaned{"SELECT " PAYGATE_PAYMENT_COLUMNS
+                        " FROM payments p WHERE status = 'CREATED' AND NOT EXISTS"
+                        " (SELECT 1 FROM jobs j WHERE j.subject_id = p.id"
+                        " AND j.state IN ('pending', 'running'))"
+                        " ORDER BY created_at LIMIT $1"};
 constexpr Sql kOrderHasSuccess{
     "SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'SUCCESS' AND id <> $2"};
 
@@ -145,6 +151,11 @@ Result<std::vector<Payment>> list_payments(Connection& conn, std::string_view me
 Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before, int limit) {
   const Param params[] = {before, std::int64_t{limit}};
   return query_all(conn, kStuck, params, from_row);
+}
+
+Result<std::vector<Payment>> find_orphaned_payments(Connection& conn, int limit) {
+  const Param params[] = {std::int64_t{limit}};
+  return query_all(conn, kOrphaned, params, from_row);
 }
 
 Result<bool> order_has_success(Connection& conn, std::string_view order_id,

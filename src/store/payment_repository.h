@@ -24,6 +24,9 @@ Result<std::vector<Payment>> list_payments(Connection& conn, std::string_view me
                                            const PaymentPage& page);
 // Payments still PROCESSING that started before `before`.
 Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before, int limit);
+// Payments still CREATED with no live job (none pending or running), oldest
+// first: their job was lost or died before it moved them on.
+Result<std::vector<Payment>> find_orphaned_payments(Connection& conn, int limit);
 // Whether the order has a SUCCESS payment other than except_id.
 Result<bool> order_has_success(Connection& conn, std::string_view order_id,
                                std::string_view except_id);

@@ -23,6 +23,9 @@ constexpr Sql kList{"SELECT " PAYGATE_REFUND_COLUMNS
                     " FROM refunds WHERE merchant_id = $1 AND created_at >= $2"
                     " AND created_at <= $3 AND ($6 = '' OR payment_id = $6)"
                     " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
+constexpr Sql kStale{"SELECT " PAYGATE_REFUND_COLUMNS
+                     " FROM refunds WHERE status = 'PENDING' AND created_at < $1"
+                     " ORDER BY created_at LIMIT $2"};
 constexpr Sql kCommitted{
     "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = $1 AND status <> 'FAILED'"};
 constexpr Sql kAddRefunded{
@@ -101,6 +104,11 @@ Result<std::vector<Refund>> list_refunds(Connection& conn, std::string_view merc
   const PageWindow& w = page.window;
   const Param params[] = {merchant_id, w.from, w.to, w.count, w.skip, page.payment_id};
   return query_all(conn, kList, params, from_row);
+}
+
+Result<std::vector<Refund>> find_stale_refunds(Connection& conn, Micros before, int limit) {
+  const Param params[] = {before, std::int64_t{limit}};
+  return query_all(conn, kStale, params, from_row);
 }
 
 Result<std::int64_t> refunds_committed(Connection& conn, std::string_view payment_id) {

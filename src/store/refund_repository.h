@@ -19,6 +19,8 @@ Result<std::optional<Refund>> find_refund(Connection& conn, std::string_view mer
 Result<std::optional<Refund>> find_refund_any(Connection& conn, std::string_view id);
 Result<std::vector<Refund>> list_refunds(Connection& conn, std::string_view merchant_id,
                                          const RefundPage& page);
+// Refunds still PENDING that were created before `before`, oldest first.
+Result<std::vector<Refund>> find_stale_refunds(Connection& conn, Micros before, int limit);
 // The sum of the payment's refunds that are not FAILED: what is spoken for.
 Result<std::int64_t> refunds_committed(Connection& conn, std::string_view payment_id);
 // Adds amount to the payment's amount_refunded (when a refund is PROCESSED)

@@ -39,7 +39,7 @@ class AllRoutes {
     merchants_.emplace(*db_);
     orders_.emplace(*db_);
     payments_.emplace(*db_, processor_, PaymentSettings{}, nullptr);
-    refunds_.emplace(*db_, processor_, 0, nullptr);
+    refunds_.emplace(*db_, processor_, RefundSettings{0}, nullptr);
     idempotency_.emplace(*db_, box_, 0, 0);
     webhooks_.emplace(*db_, box_, nullptr);
     stats_.emplace(*db_);
