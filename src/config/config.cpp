@@ -147,6 +147,23 @@ Status load_master_keys(const std::map<std::string, std::string>& flags, const E
   return {};
 }
 
+// Nothing is settled before the simulated processing delay has passed: a
+// timeout no longer than the delay would fail every payment (or refund).
+Status check_timeouts(const Config& c) {
+  const auto refuse = [&](std::string_view timeout, int timeout_ms) {
+    return fail(bad_setting("PAYGATE_PROCESSING_DELAY_MS", "must be below " + std::string(timeout) +
+                                                               " (" + std::to_string(timeout_ms) +
+                                                               "), or every one times out"));
+  };
+  if (c.processing_delay_ms >= c.processing_timeout_ms) {
+    return refuse("PAYGATE_PROCESSING_TIMEOUT_MS", c.processing_timeout_ms);
+  }
+  if (c.processing_delay_ms >= c.refund_timeout_ms) {
+    return refuse("PAYGATE_REFUND_TIMEOUT_MS", c.refund_timeout_ms);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<int>> parse_retry_schedule(std::string_view text) {
@@ -260,6 +277,7 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       *s.target = static_cast<int>(value);
     }
   }
+  if (auto s = check_timeouts(c); !s) return fail(s.error());
   c.max_body_bytes = static_cast<std::size_t>(body_int);
   if (c.threads == 0)
     c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -1516,14 +1516,21 @@ TEST(PaymentsJobs, CrashRecoveryFinishesEveryPayment) {
 }
 
 TEST(PaymentsJobs, ReconciliationFailsStuckPayments) {
-  auto server = TestServer::start(with_env({{"PAYGATE_PROCESSING_DELAY_MS", "5000"},
-                                            {"PAYGATE_PROCESSING_TIMEOUT_MS", "1000"},
-                                            {"PAYGATE_RECONCILE_INTERVAL_MS", "200"}}));
+  // A delay at or above the timeout is refused at start, so the payment is
+  // left PROCESSING by a worker killed during its 5 s delay; the worker
+  // after it times it out after 1 s, long before its job is due again.
+  auto server = TestServer::start(with_args({"--no-workers"}));
   auto c = server->client();
   const std::string order = create_order(c);
   const std::string id = pay_ok(c, upi(order));
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(eventually([&] { return get_payment(c, id).at("status") == "PROCESSING"; }, 2s));
+  {
+    auto slow = server->start_worker({{"PAYGATE_PROCESSING_DELAY_MS", "5000"}});
+    EXPECT_TRUE(eventually([&] { return get_payment(c, id).at("status") == "PROCESSING"; }, 2s));
+    slow->stop(SIGKILL);
+  }
+  auto worker = server->start_worker(
+      {{"PAYGATE_PROCESSING_TIMEOUT_MS", "1000"}, {"PAYGATE_RECONCILE_INTERVAL_MS", "200"}});
   const auto p = wait_final(c, id, 4s);
   const auto settled = std::chrono::steady_clock::now();
   EXPECT_EQ(p.at("status"), "FAILED") << json::serialize(p);

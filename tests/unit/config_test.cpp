@@ -406,9 +406,12 @@ TEST(LoadConfig, OutOfRangeNumbersNameTheSetting) {
 }
 
 TEST(LoadConfig, RangeEndsAreAccepted) {
-  auto c = load_config({{"threads", "256"}}, fake_env({{"PAYGATE_PROCESSING_DELAY_MS", "3600000"},
-                                                       {"PAYGATE_FAILURE_RATE", "1"},
-                                                       {"PAYGATE_DB_READERS", "64"}}));
+  auto c =
+      load_config({{"threads", "256"}}, fake_env({{"PAYGATE_PROCESSING_DELAY_MS", "3600000"},
+                                                  {"PAYGATE_PROCESSING_TIMEOUT_MS", "86400000"},
+                                                  {"PAYGATE_REFUND_TIMEOUT_MS", "86400000"},
+                                                  {"PAYGATE_FAILURE_RATE", "1"},
+                                                  {"PAYGATE_DB_READERS", "64"}}));
   ASSERT_TRUE(c) << c.error().description;
   EXPECT_EQ(c->threads, 256);
   EXPECT_EQ(c->processing_delay_ms, 3'600'000);
@@ -417,6 +420,33 @@ TEST(LoadConfig, RangeEndsAreAccepted) {
   auto zero = load_config({}, fake_env({{"PAYGATE_FAILURE_RATE", "0"}}));
   ASSERT_TRUE(zero);
   EXPECT_EQ(zero->failure_rate, 0.0);
+}
+
+// A delay at or above a timeout would time out every payment (or refund):
+// refused at start rather than accepted.
+TEST(LoadConfig, ProcessingDelayMustBeBelowTheTimeouts) {
+  const auto refused = [](std::map<std::string, std::string> env, std::string_view timeout) {
+    expect_config_error({}, env, "PAYGATE_PROCESSING_DELAY_MS");
+    auto c = load_config({}, fake_env(std::move(env)));
+    ASSERT_FALSE(c);
+    EXPECT_TRUE(contains(c.error().description, timeout)) << c.error().description;
+  };
+  refused({{"PAYGATE_PROCESSING_DELAY_MS", "300000"}}, "PAYGATE_PROCESSING_TIMEOUT_MS");
+  refused({{"PAYGATE_PROCESSING_DELAY_MS", "5000"}, {"PAYGATE_PROCESSING_TIMEOUT_MS", "1000"}},
+          "PAYGATE_PROCESSING_TIMEOUT_MS");
+  refused({{"PAYGATE_PROCESSING_DELAY_MS", "2000"},
+           {"PAYGATE_PROCESSING_TIMEOUT_MS", "60000"},
+           {"PAYGATE_REFUND_TIMEOUT_MS", "2000"}},
+          "PAYGATE_REFUND_TIMEOUT_MS");
+  auto c = load_config({}, fake_env({{"PAYGATE_PROCESSING_DELAY_MS", "999"},
+                                     {"PAYGATE_PROCESSING_TIMEOUT_MS", "1000"},
+                                     {"PAYGATE_REFUND_TIMEOUT_MS", "1000"}}));
+  ASSERT_TRUE(c) << c.error().description;
+  EXPECT_EQ(c->processing_timeout_ms, 1000);
+  EXPECT_EQ(c->refund_timeout_ms, 1000);
+  auto defaults = load_config({}, fake_env({}));
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->refund_timeout_ms, 300'000);
 }
 
 TEST(LoadConfig, BadListenAndDatabaseAndLogLevel) {
