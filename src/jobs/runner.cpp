@@ -85,13 +85,8 @@ asio::awaitable<std::vector<Job>> JobRunner::claim() {
   const Micros lease_until =
       now + std::chrono::duration_cast<std::chrono::microseconds>(options_.lease).count();
   std::vector<Job> claimed;
-  std::vector<Job> buried;
   auto r = co_await store::write(db_, [&](store::Connection& c) -> Status {
     claimed.clear();
-    auto dead = store::bury_abandoned_jobs(
-        c, "its worker stopped (crashed or was killed) while running it, on every attempt", now);
-    if (!dead) return fail(dead.error());
-    buried = std::move(*dead);
     for (const auto& [queue, limit] : wanted) {
       auto jobs = store::claim_jobs(c, queue, now, lease_until, limit);
       if (!jobs) return fail(jobs.error());
@@ -102,17 +97,6 @@ asio::awaitable<std::vector<Job>> JobRunner::claim() {
   if (!r) {
     spdlog::warn("job claim failed: {}", r.error().description);
     co_return std::vector<Job>{};
-  }
-  for (const auto& job : buried) {
-    count_run(job, "dead");
-    logging::event(spdlog::level::err, "job",
-                   {{"job_id", job.id},
-                    {"kind", job.kind},
-                    {"subject_id", job.subject_id},
-                    {"attempt", job.attempts},
-                    {"max_attempts", job.max_attempts},
-                    {"outcome", "dead"},
-                    {"error", "its worker stopped while running it, on every attempt"}});
   }
   co_return claimed;
 }
@@ -170,6 +154,39 @@ asio::awaitable<void> JobRunner::claim_loop() {
   context_.stop();
 }
 
+// Abandoned jobs appear only as leases run out, so they are looked for at the
+// renewal's pace, not at every claim (which runs after every job).
+asio::awaitable<void> JobRunner::bury_abandoned() {
+  const Micros now = now_micros();
+  std::vector<Job> buried;
+  auto r = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    buried.clear();
+    for (const auto& [queue, budget] : options_.concurrency) {
+      auto dead = store::bury_abandoned_jobs(
+          c, queue, "its worker stopped (crashed or was killed) while running it, on every attempt",
+          now);
+      if (!dead) return fail(dead.error());
+      for (auto& job : *dead) buried.push_back(std::move(job));
+    }
+    return {};
+  });
+  if (!r) {
+    spdlog::warn("looking for abandoned jobs failed: {}", r.error().description);
+    co_return;
+  }
+  for (const auto& job : buried) {
+    count_run(job, "dead");
+    logging::event(spdlog::level::err, "job",
+                   {{"job_id", job.id},
+                    {"kind", job.kind},
+                    {"subject_id", job.subject_id},
+                    {"attempt", job.attempts},
+                    {"max_attempts", job.max_attempts},
+                    {"outcome", "dead"},
+                    {"error", "its worker stopped while running it, on every attempt"}});
+  }
+}
+
 // A job keeps its lease for as long as its handler runs, however long that
 // is (a webhook POST to a slow receiver, a database kept busy): it is taken
 // again only when this process died or stopped renewing.
@@ -179,7 +196,9 @@ asio::awaitable<void> JobRunner::renew_loop() {
   while (!stopping_) {
     timer.expires_after(every);
     co_await timer.async_wait(kNoThrow);
-    if (stopping_ || in_flight_.empty()) continue;
+    if (stopping_) continue;
+    co_await bury_abandoned();
+    if (in_flight_.empty()) continue;
     std::vector<Job> jobs;
     jobs.reserve(in_flight_.size());
     for (const auto& [id, job] : in_flight_) jobs.push_back(job);

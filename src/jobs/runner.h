@@ -62,10 +62,11 @@ class JobRunner {
 
  private:
   boost::asio::awaitable<void> claim_loop();
-  // One transaction: buries the abandoned jobs, then claims each queue's due
-  // jobs up to the room it has.
+  // One transaction: each queue's due jobs, up to the room it has.
   boost::asio::awaitable<std::vector<Job>> claim();
+  // Renews the leases of the jobs in flight, and buries abandoned jobs.
   boost::asio::awaitable<void> renew_loop();
+  boost::asio::awaitable<void> bury_abandoned();
   boost::asio::awaitable<void> run_job(Job job);
   int room(const std::string& queue) const;
   boost::asio::awaitable<void> run_periodic(std::chrono::milliseconds period, std::string name,

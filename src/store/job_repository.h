@@ -22,9 +22,11 @@ Status insert_job(Connection& conn, const Job& job);
 // it starts, so one that crashes its process counts too.
 Result<std::vector<Job>> claim_jobs(Connection& conn, std::string_view queue, Micros now,
                                     Micros lease_until, int limit);
-// Running jobs whose lease ran out with their attempts used up (their workers
-// died running them, again and again): dead now, with reason. The jobs buried.
-Result<std::vector<Job>> bury_abandoned_jobs(Connection& conn, std::string_view reason, Micros now);
+// The queue's running jobs whose lease ran out with their attempts used up
+// (their workers died running them, again and again): dead now, with reason.
+// The jobs buried.
+Result<std::vector<Job>> bury_abandoned_jobs(Connection& conn, std::string_view queue,
+                                             std::string_view reason, Micros now);
 
 // The following take the attempt number the worker claimed the job with; they
 // change nothing (and return false) when the job was claimed again since,
