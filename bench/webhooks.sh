@@ -3,7 +3,8 @@
 # that answers 200 at once. Payments are created through the API (each
 # success and capture makes events) with two endpoints registered, and the
 # deliveries are timed from the webhook log in the database.
-#   bench/webhooks.sh        PAYMENTS=3000 bench/webhooks.sh
+# Then the slow-receiver scenario (below).
+#   bench/webhooks.sh        PAYMENTS=3000 MEASURE=10 bench/webhooks.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,3 +57,74 @@ sqlite3 -separator ' ' "${work}/bench.db" "
 }
 kill "$receiver"; wait "$receiver" 2>/dev/null || true
 echo "receiver counted $(cat "$work/receiver.out") requests"
+kill "$server"; wait "$server" 2>/dev/null || true
+
+# Slow receivers: does a merchant whose webhook receivers hang hold up other
+# shoppers' payments? Payments (processing delay 1000 ms) driven by wrk
+# (SLOW_CONNECTIONS, default 4) for MEASURE seconds to 10 endpoints, first
+# at a receiver that answers at once, then at one that answers only after 10 s
+# (past the 2 s webhook timeout), behind a backlog of their deliveries. The
+# same fan-out (20 deliveries a payment) both times: what differs is only
+# the receivers' speed. Settle time: finished_at - created_at.
+slow_scenario() {
+  local work
+  work=$(mktemp -d)
+  local fast_port=$((RECEIVER_PORT + 1)) slow_port=$((RECEIVER_PORT + 2))
+  "$RECEIVER" "$fast_port" >"$work/fast.out" &
+  local fast=$!
+  "$RECEIVER" "$slow_port" 10000 >"$work/slow.out" &
+  local slow=$!
+  PAYGATE_PROCESSING_DELAY_MS=1000 PAYGATE_WEBHOOK_TIMEOUT_MS=2000 \
+    PAYGATE_WEBHOOK_RETRY_SCHEDULE=600 "$BIN" serve --test-mode --listen "127.0.0.1:${PORT}" \
+    --database "sqlite://${work}/slow.db" --log-level warn >"$work/server.log" 2>&1 &
+  local slow_server=$!
+  for _ in $(seq 100); do curl -sf "$URL/health" >/dev/null && break; sleep 0.1; done
+
+  measure() {
+    local label=$1 from to
+    from=$(date +%s%6N)
+    wrk -t2 -c"${SLOW_CONNECTIONS:-4}" -d"${MEASURE:-10}s" -s bench/lua/pay.lua "$URL" >/dev/null
+    to=$(date +%s%6N)
+    for _ in $(seq 300); do
+      local left
+      left=$(sqlite3 "${work}/slow.db" "SELECT count(*) FROM payments WHERE created_at BETWEEN $from AND $to AND status IN ('CREATED','PROCESSING')")
+      [ "$left" = "0" ] && break
+      sleep 0.1
+    done
+    local pending
+    pending=$(sqlite3 "${work}/slow.db" "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
+    sqlite3 -separator ' ' "${work}/slow.db" "
+      WITH s AS (SELECT (finished_at - created_at) / 1000.0 AS ms FROM payments
+                 WHERE created_at BETWEEN $from AND $to AND status = 'SUCCESS'),
+           n AS (SELECT count(*) AS c FROM s)
+      SELECT (SELECT c FROM n),
+             (SELECT ms FROM s ORDER BY ms LIMIT 1 OFFSET (SELECT c / 2 FROM n)),
+             (SELECT ms FROM s ORDER BY ms LIMIT 1 OFFSET (SELECT c * 99 / 100 FROM n)),
+             (SELECT max(ms) FROM s)" | {
+      read -r settled p50 p99 worst
+      awk -v l="$label" -v n="$settled" -v d="$(( (to - from) / 1000000 ))" -v p50="$p50" \
+          -v p99="$p99" -v w="$worst" -v q="$pending" 'BEGIN {
+        printf "payments, %-24s %6d settled (%.0f/s), settle p50 %.0f ms, p99 %.0f ms, max %.0f ms; %d deliveries pending\n",
+               l, n, n / d, p50, p99, w, q }'
+    }
+  }
+
+  auth=(-H 'X-Api-Key: key_test_abc123' -H 'X-Api-Secret: secret_test_xyz789' -H 'Content-Type: application/json')
+  local ids=()
+  for i in $(seq 10); do
+    ids+=("$(curl -sf "${auth[@]}" -X POST "$URL/api/v1/webhooks" \
+      -d "{\"url\":\"http://127.0.0.1:${fast_port}/hook${i}\"}" | sed 's/.*"id":"\([^"]*\)".*/\1/')")
+  done
+  measure "fast receivers:"
+  for id in "${ids[@]}"; do
+    curl -sf "${auth[@]}" -X PATCH "$URL/api/v1/webhooks/$id" \
+      -d "{\"url\":\"http://127.0.0.1:${slow_port}/slow\"}" >/dev/null
+  done
+  # The backlog: each payment sends payment.success and payment.captured to all 10.
+  wrk -t2 -c"${SLOW_CONNECTIONS:-4}" -d5s -s bench/lua/pay.lua "$URL" >/dev/null
+  measure "slow receivers, backlog:"
+  kill "$slow_server" "$slow" "$fast" 2>/dev/null || true
+  wait "$slow_server" "$slow" "$fast" 2>/dev/null || true
+  rm -rf "$work"
+}
+slow_scenario
