@@ -45,16 +45,26 @@ void register_endpoints(HttpClient& c, const Receiver& receiver, std::string_vie
   }
 }
 
-// On PostgreSQL a second worker process beside the server's own.
-std::vector<std::unique_ptr<BackgroundProcess>> second_worker_on_postgres(
-    const TestServer& server, const std::map<std::string, std::string>& env) {
+// A test-mode server with env, and on PostgreSQL a second worker process
+// beside the server's own (the issue asks for several workers there).
+struct Gateway {
+  std::unique_ptr<TestServer> server;
   std::vector<std::unique_ptr<BackgroundProcess>> workers;
+};
+Gateway start_gateway(const std::map<std::string, std::string>& env) {
+  ServerOptions options;
+  options.env = env;
+  Gateway g{TestServer::start(options), {}};
   if (on_postgres()) {
     auto worker_env = env;
     worker_env["PAYGATE_TEST_MODE"] = "1";
-    workers.push_back(server.start_worker(worker_env));
+    g.workers.push_back(g.server->start_worker(worker_env));
   }
-  return workers;
+  return g;
+}
+
+ReceiverReply answer_after(std::chrono::milliseconds delay) {
+  return ReceiverReply{.status = 200, .delay = delay, .headers = {}, .body = "ok"};
 }
 
 // How long from the request to the moment polling sees the object final.
@@ -81,14 +91,9 @@ TEST(JobQueues, APaymentAndARefundSettleOnTimeBehindSlowWebhooks) {
       {"PAYGATE_WEBHOOK_CONCURRENCY", "8"},
       {"PAYGATE_WEBHOOK_RETRY_SCHEDULE", "600"},
   };
-  ServerOptions options;
-  options.env = env;
-  auto server = TestServer::start(options);
-  const auto workers = second_worker_on_postgres(*server, env);
-  auto c = server->client();
-  for (int i = 0; i < 10; ++i)
-    receiver.respond("/slow" + std::to_string(i),
-                     ReceiverReply{.status = 200, .delay = 20s, .headers = {}, .body = "ok"});
+  const Gateway gateway = start_gateway(env);
+  auto c = gateway.server->client();
+  for (int i = 0; i < 10; ++i) receiver.respond("/slow" + std::to_string(i), answer_after(20s));
   register_endpoints(c, receiver, "/slow", 10);
 
   // The backlog: every settled payment sends payment.success and
@@ -149,15 +154,11 @@ TEST(JobQueues, ASlowReceiverGetsEveryDeliveryExactlyOnce) {
       {"PAYGATE_WEBHOOK_CONCURRENCY", "16"},
       {"PAYGATE_JOB_LEASE_MS", "1000"},
   };
-  ServerOptions options;
-  options.env = env;
-  auto server = TestServer::start(options);
-  const auto workers = second_worker_on_postgres(*server, env);
-  auto c = server->client();
+  const Gateway gateway = start_gateway(env);
+  auto c = gateway.server->client();
   constexpr int kEndpoints = 5;
   for (int i = 0; i < kEndpoints; ++i)
-    receiver.respond("/hook" + std::to_string(i),
-                     ReceiverReply{.status = 200, .delay = 2700ms, .headers = {}, .body = "ok"});
+    receiver.respond("/hook" + std::to_string(i), answer_after(2700ms));
   register_endpoints(c, receiver, "/hook", kEndpoints);
 
   constexpr int kPayments = 10;
