@@ -155,13 +155,19 @@ asio::awaitable<void> JobRunner::claim_loop() {
 }
 
 // Abandoned jobs appear only as leases run out, so they are looked for at the
-// renewal's pace, not at every claim (which runs after every job).
+// renewal's pace, not at every claim (which runs after every job): those with
+// attempts left are pending again, the others dead.
 asio::awaitable<void> JobRunner::bury_abandoned() {
   const Micros now = now_micros();
   std::vector<Job> buried;
+  std::int64_t released = 0;
   auto r = co_await store::write(db_, [&](store::Connection& c) -> Status {
     buried.clear();
+    released = 0;
     for (const auto& [queue, budget] : options_.concurrency) {
+      auto back = store::release_abandoned_jobs(c, queue, now);
+      if (!back) return fail(back.error());
+      released += *back;
       auto dead = store::bury_abandoned_jobs(
           c, queue, "its worker stopped (crashed or was killed) while running it, on every attempt",
           now);
@@ -173,6 +179,11 @@ asio::awaitable<void> JobRunner::bury_abandoned() {
   if (!r) {
     spdlog::warn("looking for abandoned jobs failed: {}", r.error().description);
     co_return;
+  }
+  if (released > 0) {
+    spdlog::warn("{} jobs whose worker stopped renewing their lease are pending again", released);
+    notified_ = true;
+    wake_.cancel();
   }
   for (const auto& job : buried) {
     count_run(job, "dead");

@@ -12,26 +12,27 @@ constexpr Sql kInsert{
 // are folded into one.
 constexpr Sql kNotifyPostgres{"SELECT pg_notify('paygate_jobs', '')"};
 
-// The subquery picks one queue's due jobs: first those whose lease ran out
-// with attempts left (their worker died or stalled), then pending ones in
-// run_at order. Two statements, so that each is one range of jobs_due
-// (queue, state, run_at) rather than every job the queue ever had. PostgreSQL
-// adds FOR UPDATE SKIP LOCKED so that concurrent workers take different ones.
-#define PAYGATE_CLAIM(WHERE, LOCK)                                                                 \
-  "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1,"                  \
-  " updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE queue = $4 AND " WHERE " LIMIT $3" LOCK \
-  ")"                                                                                              \
+// The subquery picks one queue's due pending jobs in run_at order: one range
+// of jobs_due (queue, state, run_at). PostgreSQL adds FOR UPDATE SKIP LOCKED
+// so that concurrent workers take different ones. Jobs whose lease ran out
+// are put back to pending by release_abandoned_jobs, not looked for here:
+// a claim runs after every job, an abandoned lease is rare.
+#define PAYGATE_CLAIM(LOCK)                                                       \
+  "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1," \
+  " updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE queue = $4 AND"        \
+  " state = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $3" LOCK             \
+  ")"                                                                             \
   " RETURNING id, queue, kind, subject_id, attempts, max_attempts, run_at, deferrals"
-#define PAYGATE_EXPIRED "state = 'running' AND lease_until < $1 AND attempts < max_attempts"
-#define PAYGATE_DUE "state = 'pending' AND run_at <= $1 ORDER BY run_at"
-constexpr Sql kReclaimSqlite{PAYGATE_CLAIM(PAYGATE_EXPIRED, "")};
-constexpr Sql kReclaimPostgres{PAYGATE_CLAIM(PAYGATE_EXPIRED, " FOR UPDATE SKIP LOCKED")};
-constexpr Sql kClaimSqlite{PAYGATE_CLAIM(PAYGATE_DUE, "")};
-constexpr Sql kClaimPostgres{PAYGATE_CLAIM(PAYGATE_DUE, " FOR UPDATE SKIP LOCKED")};
-#undef PAYGATE_DUE
-#undef PAYGATE_EXPIRED
+constexpr Sql kClaimSqlite{PAYGATE_CLAIM("")};
+constexpr Sql kClaimPostgres{PAYGATE_CLAIM(" FOR UPDATE SKIP LOCKED")};
 #undef PAYGATE_CLAIM
 
+// A running job whose lease ran out had a worker that died (or stopped
+// renewing) while running it: pending again, to be claimed (its attempt
+// already counted), while it has attempts left.
+constexpr Sql kReleaseAbandoned{
+    "UPDATE jobs SET state = 'pending', lease_until = NULL, run_at = $1, updated_at = $1"
+    " WHERE queue = $2 AND state = 'running' AND lease_until < $1 AND attempts < max_attempts"};
 // A running job whose lease ran out had a worker that died (or stopped
 // renewing) while running it; once that has used up its attempts, it is dead.
 constexpr Sql kBuryAbandoned{
@@ -89,17 +90,14 @@ Status insert_job(Connection& conn, const Job& job) {
 
 Result<std::vector<Job>> claim_jobs(Connection& conn, std::string_view queue, Micros now,
                                     Micros lease_until, int limit) {
-  const bool pg = conn.backend() == Backend::postgres;
-  const Param expired_params[] = {now, lease_until, std::int64_t{limit}, queue};
-  auto jobs = query_all(conn, pg ? kReclaimPostgres : kReclaimSqlite, expired_params, job_from_row);
-  if (!jobs) return fail(jobs.error());
-  const std::int64_t left = limit - static_cast<std::int64_t>(jobs->size());
-  if (left <= 0) return jobs;
-  const Param due_params[] = {now, lease_until, left, queue};
-  auto due = query_all(conn, pg ? kClaimPostgres : kClaimSqlite, due_params, job_from_row);
-  if (!due) return fail(due.error());
-  for (auto& job : *due) jobs->push_back(std::move(job));
-  return jobs;
+  const Param params[] = {now, lease_until, std::int64_t{limit}, queue};
+  return query_all(conn, conn.backend() == Backend::postgres ? kClaimPostgres : kClaimSqlite,
+                   params, job_from_row);
+}
+
+Result<std::int64_t> release_abandoned_jobs(Connection& conn, std::string_view queue, Micros now) {
+  const Param params[] = {now, queue};
+  return conn.execute(kReleaseAbandoned, params);
 }
 
 Result<std::vector<Job>> bury_abandoned_jobs(Connection& conn, std::string_view queue,

@@ -16,12 +16,14 @@ inline constexpr std::string_view kJobsChannel = "paygate_jobs";
 
 Status insert_job(Connection& conn, const Job& job);
 
-// Takes up to limit of the queue's jobs that are due (pending with run_at <=
-// now, or running with a lease that ran out and attempts left), marks them
+// Takes up to limit of the queue's pending jobs that are due, marks them
 // running until lease_until and counts the attempt: an attempt is counted when
 // it starts, so one that crashes its process counts too.
 Result<std::vector<Job>> claim_jobs(Connection& conn, std::string_view queue, Micros now,
                                     Micros lease_until, int limit);
+// The queue's running jobs whose lease ran out with attempts left (their
+// worker died or stopped renewing): pending again, due now. How many.
+Result<std::int64_t> release_abandoned_jobs(Connection& conn, std::string_view queue, Micros now);
 // The queue's running jobs whose lease ran out with their attempts used up
 // (their workers died running them, again and again): dead now, with reason.
 // The jobs buried.
