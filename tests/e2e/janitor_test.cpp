@@ -201,7 +201,15 @@ TEST(Janitor, SettlesAPaymentLeftCreatedAndARefundLeftPending) {
   // Each settled once: one job given back, one success, one failure.
   EXPECT_EQ(query_value(*server, "SELECT count(*) FROM jobs WHERE subject_id = " + sql_text(fresh)),
             "1");
-  const auto events = events_received(receiver, "/hooks");
+  // Deliveries are asynchronous: wait for both events, then count them.
+  std::vector<json::object> events;
+  EXPECT_TRUE(eventually(
+      [&] {
+        events = events_received(receiver, "/hooks");
+        return !events_about(events, "payment.success", "payment", fresh).empty() &&
+               !events_about(events, "payment.failed", "payment", stale).empty();
+      },
+      15s));
   EXPECT_EQ(events_about(events, "payment.success", "payment", fresh).size(), 1u);
   EXPECT_EQ(events_about(events, "payment.failed", "payment", stale).size(), 1u);
   for (auto& w : workers) EXPECT_EQ(w->stop(SIGTERM), 0) << w->log();
