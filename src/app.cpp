@@ -151,6 +151,14 @@ int exit_code_of(const Error& e) {
   return e.code == ErrorCode::bad_request ? kExitUsage : kExitFailure;
 }
 
+// A live start without a master key: said (one line naming paygate keygen)
+// before anything is opened or made.
+bool missing_master_key(const Config& config) {
+  if (!config.master_key.empty() || config.test_mode) return false;
+  std::fprintf(stderr, "paygate: %s\n", load_key_ring(config).error().description.c_str());
+  return true;
+}
+
 // The master key's keys, bound to the database; nothing (having said why) when
 // they cannot be: *exit_code then says how to exit.
 std::optional<SecretBox> open_keys(const Config& config, store::Database& db, int* exit_code) {
@@ -172,11 +180,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   block_shutdown_signals();
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const auto started = std::chrono::steady_clock::now();
-  if (config.master_key.empty() && !config.test_mode) {
-    // Said before anything is opened or made.
-    std::fprintf(stderr, "paygate: %s\n", load_key_ring(config).error().description.c_str());
-    return kExitUsage;
-  }
+  if (missing_master_key(config)) return kExitUsage;
   metrics::Registry metrics;
   auto db = open_or_report(config, config.db_readers, &metrics, config.db_pool_size);
   if (!db) return kExitFailure;
@@ -318,10 +322,7 @@ int run_worker(const Config& config) {
 }
 
 int run_migrate(const Config& config) {
-  if (config.master_key.empty() && !config.test_mode) {
-    std::fprintf(stderr, "paygate: %s\n", load_key_ring(config).error().description.c_str());
-    return kExitUsage;
-  }
+  if (missing_master_key(config)) return kExitUsage;
   auto db = open_or_report(config, 1);
   if (!db) return kExitFailure;
   int keys_exit = kExitOk;
