@@ -9,6 +9,8 @@
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <future>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "flows.h"
@@ -76,21 +78,43 @@ TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
   EXPECT_EQ(amounts[1][0], "900");
 }
 
+// A server with a short statement timeout, a payment waiting for its job (500
+// ms processing delay), and a session that holds the payments table locked:
+// every statement of the job times out until holder rolls back.
+struct PaymentBehindALock {
+  explicit PaymentBehindALock(const std::map<std::string, std::string>& env)
+      : server(TestServer::start(options(env))),
+        client(server->client()),
+        payment(start_payment(client, upi())),
+        url(server->database_url()),
+        holder(url) {
+    holder.query("BEGIN");
+    holder.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+  }
+  static ServerOptions options(const std::map<std::string, std::string>& env) {
+    ServerOptions o;
+    o.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
+    o.env = env;
+    o.env["PAYGATE_PROCESSING_DELAY_MS"] = "500";
+    return o;
+  }
+  std::unique_ptr<TestServer> server;
+  HttpClient client;
+  std::string payment;
+  std::string url;
+  PgSession holder;
+};
+
 // A job whose statements time out is not the job's fault: it runs again
 // later, its attempts untouched, and the payment settles once the lock is gone.
 TEST(PgTimeouts, AJobKeptWaitingByALockIsDeferredWithoutSpendingAnAttempt) {
   if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
-  ServerOptions options;
-  options.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
-  options.env = {{"PAYGATE_PROCESSING_DELAY_MS", "500"}};
-  auto server = TestServer::start(options);
-  auto c = server->client();
-  const std::string payment = start_payment(c, upi());
-  const std::string url = server->database_url();
-
-  PgSession holder(url);
-  holder.query("BEGIN");
-  holder.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+  PaymentBehindALock locked(std::map<std::string, std::string>{});
+  auto& server = locked.server;
+  auto& c = locked.client;
+  const std::string& payment = locked.payment;
+  const std::string& url = locked.url;
+  PgSession& holder = locked.holder;
   // Deferred twice: more failures than a job's first attempt would allow
   // for before it counted them.
   const bool deferred = eventually([&] { return count_of(server->log(), "deferred") >= 2; }, 15s);
@@ -110,17 +134,11 @@ TEST(PgTimeouts, AJobKeptWaitingByALockIsDeferredWithoutSpendingAnAttempt) {
 // refusing is dead after PAYGATE_JOB_MAX_DEFERRALS of them, with why.
 TEST(PgTimeouts, AJobDeferredPastTheLimitIsDeadWithItsReason) {
   if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
-  ServerOptions options;
-  options.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
-  options.env = {{"PAYGATE_PROCESSING_DELAY_MS", "500"}, {"PAYGATE_JOB_MAX_DEFERRALS", "1"}};
-  auto server = TestServer::start(options);
-  auto c = server->client();
-  const std::string payment = start_payment(c, upi());
-  const std::string url = server->database_url();
-
-  PgSession holder(url);
-  holder.query("BEGIN");
-  holder.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+  PaymentBehindALock locked(std::map<std::string, std::string>{{"PAYGATE_JOB_MAX_DEFERRALS", "1"}});
+  auto& server = locked.server;
+  const std::string& payment = locked.payment;
+  const std::string& url = locked.url;
+  PgSession& holder = locked.holder;
   PgSession observer(url);
   const auto state = [&] {
     const auto rows =
