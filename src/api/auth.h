@@ -16,7 +16,8 @@ boost::asio::awaitable<Result<Merchant>> authenticate_merchant(const Services& s
 
 // The X-Api-Key header, else key_id in the body or the query, else the default
 // merchant where one is configured; AUTHENTICATION_ERROR otherwise.
-boost::asio::awaitable<Result<Merchant>> resolve_public_merchant(
-    const Services& s, const http::Request& req, const boost::json::object* body);
+boost::asio::awaitable<Result<Merchant>> resolve_public_merchant(const Services& s,
+                                                                 const http::Request& req,
+                                                                 const boost::json::object* body);
 
 }  // namespace paygate::api

@@ -67,8 +67,8 @@ Result<std::optional<std::int64_t>> parse_query_int(const std::optional<std::str
   std::int64_t value = 0;
   auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || ec != std::errc() || p != text->data() + text->size()) {
-    return fail(Error::bad_request(std::string(name) + " must be a whole number",
-                                   std::string(name)));
+    return fail(
+        Error::bad_request(std::string(name) + " must be a whole number", std::string(name)));
   }
   return value;
 }

@@ -15,7 +15,8 @@ namespace paygate::api {
 Result<boost::json::object> parse_json_object(std::string_view body);
 
 // Absent and null are both "not given".
-Result<std::optional<std::int64_t>> optional_int(const boost::json::object& o, std::string_view key);
+Result<std::optional<std::int64_t>> optional_int(const boost::json::object& o,
+                                                 std::string_view key);
 Result<std::int64_t> required_int(const boost::json::object& o, std::string_view key);
 Result<std::optional<std::string>> optional_string(const boost::json::object& o,
                                                    std::string_view key);

@@ -3,7 +3,7 @@
 namespace paygate::api {
 
 std::optional<http::Reply> answer_without_running(const IdempotencyClaim& claim,
-                                                  std::string_view request_id) {
+                                                  const http::Request& req) {
   using Outcome = IdempotencyClaim::Outcome;
   switch (claim.outcome) {
     case Outcome::owned:
@@ -18,13 +18,13 @@ std::optional<http::Reply> answer_without_running(const IdempotencyClaim& claim,
           Error::with_status(ErrorCode::idempotency, 422,
                              "this Idempotency-Key was used with a different request",
                              "Idempotency-Key"),
-          request_id);
+          req);
     case Outcome::in_flight: {
       auto r = http::error_reply(
           Error::with_status(ErrorCode::idempotency, 409,
                              "a request with this Idempotency-Key is still in progress",
                              "Idempotency-Key"),
-          request_id);
+          req);
       r.headers.emplace_back("Retry-After", "1");
       return r;
     }

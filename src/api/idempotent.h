@@ -15,8 +15,9 @@ namespace paygate::api {
 
 // What a claimed key answers without running the use case: a replay, a 409
 // or a 422. Nothing when this request owns the key and must run.
+// Errors in req's dialect.
 std::optional<http::Reply> answer_without_running(const IdempotencyClaim& claim,
-                                                  std::string_view request_id);
+                                                  const http::Request& req);
 
 // run: (const TxnHook<T>&) -> awaitable<Result<T>>, the use case (parse the
 // body, call the service, which runs the hook inside its transaction).
@@ -36,7 +37,7 @@ boost::asio::awaitable<Result<http::Reply>> idempotent(const Services& s, const 
       s.idempotency.key_for(merchant_id, *header, http::to_string(req.method), req.path, req.body);
   auto claim = co_await s.idempotency.claim(key);
   if (!claim) co_return fail(std::move(claim.error()));
-  if (auto answer = answer_without_running(*claim, req.request_id)) co_return std::move(*answer);
+  if (auto answer = answer_without_running(*claim, req)) co_return std::move(*answer);
 
   std::optional<http::Reply> rendered;
   const Micros token = claim->token;
@@ -52,14 +53,14 @@ boost::asio::awaitable<Result<http::Reply>> idempotent(const Services& s, const 
     // This request ran past its lock and the key was taken over: its work was
     // rolled back with the answer it could not record; the new holder answers.
     co_return *answer_without_running(
-        IdempotencyClaim{IdempotencyClaim::Outcome::in_flight, 0, {}, 0}, req.request_id);
+        IdempotencyClaim{IdempotencyClaim::Outcome::in_flight, 0, {}, 0}, req);
   }
   if (e.http_status >= 500) {
     // Our own fault: give the key up, so that a retry can succeed.
     (void)co_await s.idempotency.release(key, token);
     co_return fail(std::move(result.error()));
   }
-  http::Reply refused = http::error_reply(e, req.request_id);
+  http::Reply refused = http::error_reply(e, req);
   if (auto s2 = co_await s.idempotency.record(key, token, refused.status, refused.body); !s2) {
     (void)co_await s.idempotency.release(key, token);
   }

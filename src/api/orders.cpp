@@ -122,8 +122,7 @@ void add_order_routes(http::Router& router, const Services& s) {
   const Services* sp = &s;
   router.add(Method::post, "/api/v1/orders",
              [sp](const Request& r) { return create_order(*sp, r); });
-  router.add(Method::get, "/api/v1/orders",
-             [sp](const Request& r) { return list_orders(*sp, r); });
+  router.add(Method::get, "/api/v1/orders", [sp](const Request& r) { return list_orders(*sp, r); });
   router.add(Method::get, "/api/v1/orders/{id}",
              [sp](const Request& r) { return get_order(*sp, r); });
   router.add(Method::post, "/api/v1/orders/public",

@@ -32,8 +32,8 @@ Result<std::optional<std::string>> digits_field(const boost::json::object& o, st
     return std::to_string(v->get_int64());
   }
   if (v->is_uint64()) return std::to_string(v->get_uint64());
-  return fail(Error::bad_request(std::string(field) + " must be a string of digits",
-                                 std::string(field)));
+  return fail(
+      Error::bad_request(std::string(field) + " must be a string of digits", std::string(field)));
 }
 
 // The flat shape names its fields card_number, expiry_month, ...; the nested

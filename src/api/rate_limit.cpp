@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/rate_limiter.h"
+#include "http/basic_auth.h"
 
 namespace paygate::api {
 
@@ -33,9 +34,9 @@ void add_headers(http::Reply& reply, const RateDecision& d) {
   reply.headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_s));
 }
 
-http::Reply refusal(const RateDecision& d, std::string description, std::string_view request_id) {
+http::Reply refusal(const RateDecision& d, std::string description, const http::Request& req) {
   auto reply = http::error_reply(
-      Error::rate_limited(std::move(description), static_cast<int>(d.retry_after_s)), request_id);
+      Error::rate_limited(std::move(description), static_cast<int>(d.retry_after_s)), req);
   add_headers(reply, d);
   return reply;
 }
@@ -54,15 +55,19 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
     const auto d = limits->auth_failures->peek(address, now);
     if (!d.allowed) {
       co_return refusal(d, "too many failed authentication attempts from this address; retry later",
-                        req.request_id);
+                        req);
     }
   }
   RateLimiter* limiter = nullptr;
   std::string key;
   if (audience == Audience::merchant && limits->merchant) {
     limiter = &*limits->merchant;
-    const auto api_key = req.header("X-Api-Key");
-    key = api_key.empty() ? "addr:" + address : "key:" + std::string(api_key.substr(0, 128));
+    // The key is X-Api-Key, or Basic's user (the Razorpay dialect's key_id).
+    std::string api_key(req.header("X-Api-Key"));
+    if (api_key.empty()) {
+      if (auto basic = http::basic_credentials(req)) api_key = std::move(basic->user);
+    }
+    key = api_key.empty() ? "addr:" + address : "key:" + api_key.substr(0, 128);
   } else if (audience == Audience::shopper && limits->shopper) {
     limiter = &*limits->shopper;
     key = address;
@@ -71,8 +76,7 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
   if (limiter != nullptr) {
     decision = limiter->take(key, now);
     if (!decision->allowed) {
-      co_return refusal(*decision, "too many requests; retry after the Retry-After seconds",
-                        req.request_id);
+      co_return refusal(*decision, "too many requests; retry after the Retry-After seconds", req);
     }
   }
 

@@ -7,6 +7,7 @@
 #include "api/orders.h"
 #include "api/payments.h"
 #include "api/rate_limit.h"
+#include "api/razorpay/routes.h"
 #include "api/refunds.h"
 #include "api/stats.h"
 #include "api/test_jobs.h"
@@ -24,6 +25,7 @@ void add_routes(http::Router& router, const Services& s) {
   add_webhook_routes(router, s);
   add_stats_routes(router, s);
   add_metrics_routes(router, s);
+  razorpay::add_routes(router, s);
   if (s.config.test_mode) add_test_job_routes(router, s);
   // Before the pages and docs: limits are for the API (see audience_of).
   add_rate_limits(router, s.config);

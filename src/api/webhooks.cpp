@@ -30,7 +30,8 @@ void write_webhook(JsonWriter& w, const WebhookEndpoint& e) {
   w.end_object();
 }
 
-void write_delivery(JsonWriter& w, const Delivery& d, const std::vector<DeliveryAttempt>* attempts) {
+void write_delivery(JsonWriter& w, const Delivery& d,
+                    const std::vector<DeliveryAttempt>* attempts) {
   w.begin_object();
   w.field("id", std::string_view(d.id));
   w.field("webhook_id", std::string_view(d.webhook_id));

@@ -23,6 +23,7 @@ struct Order {
   std::string status;
   std::optional<std::string> receipt;
   std::string notes_json;  // a JSON object with string values, as stored
+  std::int64_t attempts = 0;  // payments made for it
   Micros created_at = 0;
   Micros updated_at = 0;
 };

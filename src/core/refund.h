@@ -27,6 +27,7 @@ struct Refund {
   std::int64_t amount = 0;
   std::string status;
   std::optional<std::string> reason;
+  std::string notes_json = "{}";  // a JSON object with string values, as stored
   std::optional<std::string> error_code;
   std::optional<std::string> error_description;
   std::optional<Micros> processing_started_at;

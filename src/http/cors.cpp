@@ -26,7 +26,7 @@ boost::asio::awaitable<Result<Reply>> call_with_cors(std::shared_ptr<const Handl
       spdlog::error("request {} {} {}: {}", request.request_id, to_string(request.method),
                     request.path.substr(0, 200), result.error().description);
     }
-    reply = error_reply(result.error(), request.request_id);
+    reply = error_reply(result.error(), request);
   }
   add_cors_headers(reply);
   co_return reply;

@@ -1,11 +1,11 @@
 #include "http/request.h"
 
-#include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
-#include <boost/url/params_view.hpp>
+#include <spdlog/spdlog.h>
 #include <strings.h>
 
-#include <spdlog/spdlog.h>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include "core/json_writer.h"
 
@@ -13,14 +13,22 @@ namespace paygate::http {
 
 std::string_view to_string(Method m) {
   switch (m) {
-    case Method::get: return "GET";
-    case Method::head: return "HEAD";
-    case Method::post: return "POST";
-    case Method::put: return "PUT";
-    case Method::patch: return "PATCH";
-    case Method::del: return "DELETE";
-    case Method::options: return "OPTIONS";
-    case Method::other: return "OTHER";
+    case Method::get:
+      return "GET";
+    case Method::head:
+      return "HEAD";
+    case Method::post:
+      return "POST";
+    case Method::put:
+      return "PUT";
+    case Method::patch:
+      return "PATCH";
+    case Method::del:
+      return "DELETE";
+    case Method::options:
+      return "OPTIONS";
+    case Method::other:
+      return "OTHER";
   }
   return "OTHER";
 }
@@ -95,6 +103,11 @@ Reply error_reply(const Error& e, std::string_view request_id) {
   return r;
 }
 
+Reply error_reply(const Error& e, const Request& req) {
+  return req.render_error != nullptr ? req.render_error(e, req.request_id)
+                                     : error_reply(e, req.request_id);
+}
+
 Reply reply_for(Result<Reply>&& result, const Request& req, std::string_view route) {
   if (result) return std::move(*result);
   const Error& e = result.error();
@@ -102,7 +115,7 @@ Reply reply_for(Result<Reply>&& result, const Request& req, std::string_view rou
     spdlog::error("request {} {} {}: {}", req.request_id, to_string(req.method), route,
                   e.description);
   }
-  return error_reply(e, req.request_id);
+  return error_reply(e, req);
 }
 
 }  // namespace paygate::http

@@ -28,6 +28,10 @@ struct RequestNotes {
   std::string merchant_id;
 };
 
+struct Reply;
+// Renders an error as an API dialect's error object (see Router::set_error_renderer).
+using ErrorRenderer = Reply (*)(const Error& e, std::string_view request_id);
+
 struct Request {
   Method method = Method::other;
   std::string_view path;   // without the query, not percent-decoded
@@ -38,6 +42,8 @@ struct Request {
   std::vector<Header> headers;
   std::array<std::string_view, 4> path_params{};
   RequestNotes* notes = nullptr;  // filled in by handlers, read by the server
+  // How this request's errors are rendered: its path's dialect (nullptr: the contract's).
+  ErrorRenderer render_error = nullptr;
 
   // The header's value (case-insensitive name), or "" when absent.
   std::string_view header(std::string_view name) const;
@@ -61,6 +67,8 @@ struct Reply {
 // The contract's error object: {"error": {"code", "description", "field"?, "request_id"}}.
 // A 500's or 503's own description is never shown (a fixed one is), only logged.
 Reply error_reply(const Error& e, std::string_view request_id);
+// e as req's dialect renders errors (the contract's object unless its path has another).
+Reply error_reply(const Error& e, const Request& req);
 
 // What a handler's result is answered with: its reply, or error_reply of its
 // error, with internal and unavailable errors logged (request id, method,

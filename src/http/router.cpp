@@ -28,6 +28,17 @@ void Router::add(Method method, std::string_view pattern, Handler handler) {
   routes_.push_back(std::move(r));
 }
 
+void Router::set_error_renderer(std::string_view prefix, ErrorRenderer render) {
+  error_renderers_.emplace_back(std::string(prefix), render);
+}
+
+ErrorRenderer Router::error_renderer(std::string_view path) const {
+  for (const auto& [prefix, render] : error_renderers_) {
+    if (path.starts_with(prefix)) return render;
+  }
+  return nullptr;
+}
+
 void Router::wrap(const std::function<Handler(Method, std::string_view, Handler)>& wrap) {
   for (auto& r : routes_) r.handler = wrap(r.method, r.pattern, std::move(r.handler));
 }
@@ -55,8 +66,10 @@ Router::Match Router::match(Method method, std::string_view path) const {
     for (std::size_t i = 0; i < count && ok; ++i) {
       const auto& seg = route.segments[i];
       if (seg.starts_with('{')) {
-        if (segments[i].empty() || n == params.size()) ok = false;
-        else params[n++] = segments[i];
+        if (segments[i].empty() || n == params.size())
+          ok = false;
+        else
+          params[n++] = segments[i];
       } else {
         ok = seg == segments[i];
       }

@@ -29,6 +29,13 @@ class Router {
   };
   Match match(Method method, std::string_view path) const;
 
+  // Errors of every request whose path starts with prefix (those of its
+  // routes, and its 404s and 405s) are rendered by render: an API dialect's
+  // own error object.
+  void set_error_renderer(std::string_view prefix, ErrorRenderer render);
+  // The renderer for path's errors, or nullptr for the contract's.
+  ErrorRenderer error_renderer(std::string_view path) const;
+
   // Replaces every registered handler h by wrap(method, pattern, h): policy
   // that applies to whole groups of routes (rate limits) in one place.
   void wrap(const std::function<Handler(Method, std::string_view, Handler)>& wrap);
@@ -46,6 +53,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, ErrorRenderer>> error_renderers_;
 };
 
 }  // namespace paygate::http

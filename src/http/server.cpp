@@ -294,12 +294,13 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     request.remote_address = conn->remote;
     RequestNotes notes;
     request.notes = &notes;
+    request.render_error = router_.error_renderer(request.path);
 
     Reply reply;
     std::optional<std::size_t> route;
     std::string_view route_pattern = "unmatched";
     if (!request.path.starts_with('/')) {
-      reply = error_reply(Error::bad_request("the request target must be a path"), request_id);
+      reply = error_reply(Error::bad_request("the request target must be a path"), request);
     } else {
       const auto match = router_.match(request.method, request.path);
       if (match.handler == nullptr) {
@@ -308,12 +309,12 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
               Error::with_status(ErrorCode::bad_request, 405,
                                  std::string(to_string(request.method)) + " is not allowed on " +
                                      std::string(request.path) + "; allowed: " + match.allow),
-              request_id);
+              request);
           reply.headers.emplace_back("Allow", match.allow);
         } else {
           reply = error_reply(
               Error::not_found("no route for " + std::string(request.path.substr(0, 200))),
-              request_id);
+              request);
         }
       } else {
         request.path_params = match.params;
