@@ -86,7 +86,9 @@ asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req
   if (!merchant) co_return fail(std::move(merchant.error()));
   auto page = parse_page_window(req);
   if (!page) co_return fail(std::move(page.error()));
-  auto orders = co_await s.orders.list(*merchant, *page);
+  OrderPage order_page;
+  static_cast<PageWindow&>(order_page) = *page;
+  auto orders = co_await s.orders.list(*merchant, std::move(order_page));
   if (!orders) co_return fail(std::move(orders.error()));
   JsonWriter w(256 + orders->size() * 320);
   w.begin_object();

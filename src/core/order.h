@@ -22,7 +22,7 @@ struct Order {
   std::string currency;
   std::string status;
   std::optional<std::string> receipt;
-  std::string notes_json;  // a JSON object with string values, as stored
+  std::string notes_json;     // a JSON object with string values, as stored
   std::int64_t attempts = 0;  // payments made for it
   Micros created_at = 0;
   Micros updated_at = 0;
@@ -42,6 +42,11 @@ struct NewOrder {
   boost::json::object notes;
 };
 
-using OrderPage = PageWindow;
+// A page of a merchant's orders, optionally only those with a receipt, or
+// only those paid (authorized = true) or not (false).
+struct OrderPage : PageWindow {
+  std::string receipt;  // "" for any
+  std::optional<bool> authorized;
+};
 
 }  // namespace paygate

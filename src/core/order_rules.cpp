@@ -9,9 +9,9 @@ namespace paygate {
 namespace {
 
 // ISO 4217 codes accepted, all with two decimal places of minor unit.
-constexpr std::array<std::string_view, 14> kCurrencies = {
-    "AED", "AUD", "CAD", "CHF", "EUR", "GBP", "HKD",
-    "INR", "MYR", "NZD", "SAR", "SGD", "USD", "ZAR"};
+constexpr std::array<std::string_view, 14> kCurrencies = {"AED", "AUD", "CAD", "CHF", "EUR",
+                                                          "GBP", "HKD", "INR", "MYR", "NZD",
+                                                          "SAR", "SGD", "USD", "ZAR"};
 
 // Characters of a UTF-8 string (the JSON parser has checked it is UTF-8):
 // the bytes that do not continue a multi-byte sequence.
@@ -41,10 +41,14 @@ Status validate_new_order(const NewOrder& order) {
   if (order.receipt && utf8_length(*order.receipt) > kMaxReceiptLength) {
     return fail(Error::bad_request("receipt must be at most 40 characters", "receipt"));
   }
-  if (order.notes.size() > kMaxNotes) {
+  return validate_notes(order.notes);
+}
+
+Status validate_notes(const boost::json::object& notes) {
+  if (notes.size() > kMaxNotes) {
     return fail(Error::bad_request("notes may have at most 15 keys", "notes"));
   }
-  for (const auto& [key, value] : order.notes) {
+  for (const auto& [key, value] : notes) {
     if (utf8_length(key) > kMaxNoteKeyLength) {
       return fail(Error::bad_request("notes keys must be at most 256 characters", "notes"));
     }
@@ -59,6 +63,8 @@ Status validate_new_order(const NewOrder& order) {
   return {};
 }
 
-Status validate_order_page(const OrderPage& page) { return validate_page_window(page); }
+Status validate_order_page(const OrderPage& page) {
+  return validate_page_window(page);
+}
 
 }  // namespace paygate

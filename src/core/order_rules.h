@@ -1,6 +1,7 @@
 // The contract's rules for an order's fields, as pure functions.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string_view>
 
 #include "core/error.h"
@@ -18,6 +19,9 @@ inline constexpr std::size_t kMaxNoteValueLength = 256;
 
 bool is_supported_currency(std::string_view code);
 Status validate_new_order(const NewOrder& order);
+// Notes of an order, payment or refund: at most 15 keys, string values, each
+// key and value at most 256 characters.
+Status validate_notes(const boost::json::object& notes);
 Status validate_order_page(const OrderPage& page);
 
 }  // namespace paygate

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <vector>
 
 #include "core/error.h"
@@ -23,8 +24,10 @@ class OrderService {
   boost::asio::awaitable<Result<Order>> get(const Merchant& merchant, std::string_view id);
   // Any merchant's order, as the checkout sees it.
   boost::asio::awaitable<Result<PublicOrder>> get_public(std::string_view id);
-  boost::asio::awaitable<Result<std::vector<Order>>> list(const Merchant& merchant,
-                                                          OrderPage page);
+  boost::asio::awaitable<Result<std::vector<Order>>> list(const Merchant& merchant, OrderPage page);
+  // Replaces the order's notes (the only field an order lets change).
+  boost::asio::awaitable<Result<Order>> update_notes(const Merchant& merchant, std::string_view id,
+                                                     const boost::json::object& notes);
 
  private:
   store::Database& db_;

@@ -40,9 +40,9 @@ struct Payment {
   std::optional<std::int64_t> card_expiry_month;
   std::optional<std::int64_t> card_expiry_year;
   std::optional<std::string> card_fingerprint;  // HMAC-SHA256 of the number under a server key
-  std::string notes_json = "{}";     // a JSON object with string values, as stored
-  std::int64_t amount_refunded = 0;  // the sum of PROCESSED refunds
-  std::int64_t version = 1;          // bumped by every change
+  std::string notes_json = "{}";                // a JSON object with string values, as stored
+  std::int64_t amount_refunded = 0;             // the sum of PROCESSED refunds
+  std::int64_t version = 1;                     // bumped by every change
   std::optional<Micros> processing_started_at;
   std::optional<Micros> finished_at;
   Micros created_at = 0;

@@ -1,9 +1,12 @@
 #include "core/payments.h"
 
+#include <boost/json/serialize.hpp>
+
 #include <openssl/crypto.h>
 
 #include "core/events.h"
 #include "core/ids.h"
+#include "core/order_rules.h"
 #include "core/render.h"
 #include "store/async.h"
 #include "store/job_repository.h"
@@ -217,6 +220,23 @@ asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchan
       }
     }
     if (auto s = run_hook(hook, c, p); !s) return fail(s.error());
+    return p;
+  });
+}
+
+asio::awaitable<Result<Payment>> PaymentService::update_notes(const Merchant& merchant,
+                                                              std::string_view id,
+                                                              const boost::json::object& notes) {
+  if (auto s = validate_notes(notes); !s) co_return fail(std::move(s.error()));
+  std::string notes_json = boost::json::serialize(notes);
+  co_return co_await store::write(db_, [&](store::Connection& c) -> Result<Payment> {
+    auto found = store::find_payment(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(payment_not_found(id));
+    Payment p = std::move(**found);
+    p.notes_json = notes_json;
+    p.updated_at = now_micros();
+    if (auto s = store::update_payment(c, p, p.status); !s) return fail(s.error());
     return p;
   });
 }

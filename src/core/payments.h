@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,6 +58,10 @@ class PaymentService {
                                                             PaymentPage page);
   boost::asio::awaitable<Result<Payment>> capture(const Merchant& merchant, std::string_view id,
                                                   const TxnHook<Payment>& hook = {});
+  // Replaces the payment's notes (a change like any other: a new version).
+  boost::asio::awaitable<Result<Payment>> update_notes(const Merchant& merchant,
+                                                       std::string_view id,
+                                                       const boost::json::object& notes);
 
   // The payment.process job: CREATED -> PROCESSING, then (after the simulated
   // delay, as a continuation of the job, holding no thread) SUCCESS or FAILED.

@@ -1,6 +1,7 @@
 // A refund: money of a captured payment given back, in full or in part.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@ struct Refund {
   std::string payment_id;
   std::string merchant_id;
   std::int64_t amount = 0;
+  std::string currency;  // its payment's
   std::string status;
   std::optional<std::string> reason;
   std::string notes_json = "{}";  // a JSON object with string values, as stored
@@ -40,6 +42,7 @@ struct NewRefund {
   std::string payment_id;
   std::optional<std::int64_t> amount;  // what is left when not given
   std::optional<std::string> reason;
+  boost::json::object notes;
 };
 
 struct RefundPage {

@@ -1,7 +1,10 @@
 #include "core/refunds.h"
 
+#include <boost/json/serialize.hpp>
+
 #include "core/events.h"
 #include "core/ids.h"
+#include "core/order_rules.h"
 #include "core/payment.h"
 #include "core/render.h"
 #include "store/async.h"
@@ -41,7 +44,7 @@ Status validate_new_refund(const NewRefund& in) {
   if (in.reason && utf8_length(*in.reason) > kMaxRefundReasonLength) {
     return fail(Error::bad_request("reason must be at most 255 characters", "reason"));
   }
-  return {};
+  return validate_notes(in.notes);
 }
 
 // PENDING -> PROCESSED or FAILED, with its event, in the caller's
@@ -81,6 +84,7 @@ asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, 
   refund.merchant_id = merchant.id;
   refund.status = std::string(kRefundPending);
   refund.reason = std::move(input.reason);
+  refund.notes_json = boost::json::serialize(input.notes);
   refund.created_at = refund.updated_at = now;
   const Job job{new_id("job_"),
                 std::string(kQueueRefunds),
@@ -109,6 +113,7 @@ asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, 
     const std::int64_t left = p.amount - *committed;
     if (left <= 0) return fail(Error::bad_request("the payment is fully refunded", "amount"));
     refund.amount = input.amount.value_or(left);
+    refund.currency = p.currency;
     if (refund.amount > left) {
       return fail(Error::bad_request(
           "amount exceeds what is left to refund: " + std::to_string(left), "amount"));
@@ -128,6 +133,26 @@ asio::awaitable<Result<Refund>> RefundService::get(const Merchant& merchant, std
   if (!found) co_return fail(std::move(found.error()));
   if (!*found) co_return fail(refund_not_found(id));
   co_return std::move(**found);
+}
+
+asio::awaitable<Result<Refund>> RefundService::update_notes(const Merchant& merchant,
+                                                            std::string_view id,
+                                                            const boost::json::object& notes) {
+  if (auto s = validate_notes(notes); !s) co_return fail(std::move(s.error()));
+  std::optional<Refund> updated;
+  auto r = co_await store::write(db_, [&](store::Connection& c) -> Status {
+    auto found = store::find_refund(c, merchant.id, id);
+    if (!found) return fail(found.error());
+    if (!*found) return fail(refund_not_found(id));
+    Refund& refund = **found;
+    refund.notes_json = boost::json::serialize(notes);
+    refund.updated_at = now_micros();
+    if (auto s = store::update_refund(c, refund, refund.status); !s) return s;
+    updated = std::move(refund);
+    return {};
+  });
+  if (!r) co_return fail(std::move(r.error()));
+  co_return std::move(*updated);
 }
 
 asio::awaitable<Result<std::vector<Refund>>> RefundService::list(const Merchant& merchant,

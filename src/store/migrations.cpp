@@ -325,6 +325,18 @@ ALTER TABLE jobs ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX jobs_by_subject ON jobs (subject_id);
 CREATE INDEX refunds_pending ON refunds (status, created_at);
 )sql"},
+    {13, "what the Razorpay dialect shows: attempts, notes, refund currency", R"sql(
+-- An order's attempts are counted as each payment is made, in its transaction,
+-- rather than by a count on every read. Payments and refunds take notes like
+-- orders do; a refund keeps its payment's currency so that lists of refunds
+-- need no join.
+ALTER TABLE orders ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
+UPDATE orders SET attempts = (SELECT count(*) FROM payments p WHERE p.order_id = orders.id);
+ALTER TABLE payments ADD COLUMN notes TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE refunds ADD COLUMN notes TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE refunds ADD COLUMN currency TEXT NOT NULL DEFAULT 'INR';
+UPDATE refunds SET currency = (SELECT currency FROM payments p WHERE p.id = refunds.payment_id);
+)sql"},
 };
 
 constexpr Sql kCreateTable{

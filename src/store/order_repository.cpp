@@ -5,19 +5,24 @@ namespace paygate::store {
 namespace {
 
 #define PAYGATE_ORDER_COLUMNS \
-  "id, merchant_id, amount, currency, status, receipt, notes, created_at, updated_at"
+  "id, merchant_id, amount, currency, status, receipt, notes, created_at, updated_at, attempts"
 
 constexpr Sql kInsert{"INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
-                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"};
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
 constexpr Sql kFind{"SELECT " PAYGATE_ORDER_COLUMNS
                     " FROM orders WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindPublic{
     "SELECT o.id, o.merchant_id, o.amount, o.currency, o.status, o.receipt, o.notes,"
-    " o.created_at, o.updated_at, m.name"
+    " o.created_at, o.updated_at, o.attempts, m.name"
     " FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1"};
 constexpr Sql kList{"SELECT " PAYGATE_ORDER_COLUMNS
                     " FROM orders WHERE merchant_id = $1 AND created_at >= $2 AND created_at <= $3"
+                    " AND ($6 = '' OR receipt = $6)"
+                    " AND ($7 = 0 OR ($7 = 1 AND status = 'paid') OR ($7 = 2 AND status <> 'paid'))"
                     " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
+constexpr Sql kUpdateNotes{
+    "UPDATE orders SET notes = $3, updated_at = $4"
+    " WHERE id = $1 AND merchant_id = $2"};
 
 #undef PAYGATE_ORDER_COLUMNS
 
@@ -32,6 +37,7 @@ Order from_row(const Row& r) {
   o.notes_json = r.string(6);
   o.created_at = r.int64(7);
   o.updated_at = r.int64(8);
+  o.attempts = r.int64(9);
   return o;
 }
 
@@ -39,8 +45,8 @@ Order from_row(const Row& r) {
 
 Status insert_order(Connection& conn, const Order& o) {
   const Param receipt = o.receipt ? Param(std::string_view(*o.receipt)) : Param(nullptr);
-  const Param params[] = {o.id,    o.merchant_id, o.amount,     o.currency,  o.status,
-                          receipt, o.notes_json,  o.created_at, o.updated_at};
+  const Param params[] = {o.id,    o.merchant_id, o.amount,     o.currency,   o.status,
+                          receipt, o.notes_json,  o.created_at, o.updated_at, o.attempts};
   return to_status(conn.execute(kInsert, params));
 }
 
@@ -53,14 +59,21 @@ Result<std::optional<Order>> find_order(Connection& conn, std::string_view merch
 Result<std::optional<PublicOrder>> find_order_public(Connection& conn, std::string_view id) {
   const Param params[] = {id};
   return query_one(conn, kFindPublic, params, [](const Row& row) {
-    return PublicOrder{from_row(row), row.string(9)};
+    return PublicOrder{from_row(row), row.string(10)};
   });
 }
 
 Result<std::vector<Order>> list_orders(Connection& conn, std::string_view merchant_id,
                                        const OrderPage& page) {
-  const Param params[] = {merchant_id, page.from, page.to, page.count, page.skip};
+  const std::int64_t authorized = !page.authorized ? 0 : *page.authorized ? 1 : 2;
+  const Param params[] = {merchant_id, page.from,    page.to,   page.count,
+                          page.skip,   page.receipt, authorized};
   return query_all(conn, kList, params, from_row);
+}
+
+Status update_order_notes(Connection& conn, const Order& o) {
+  const Param params[] = {o.id, o.merchant_id, o.notes_json, o.updated_at};
+  return expect_one_updated(conn.execute(kUpdateNotes, params), "order " + o.id);
 }
 
 }  // namespace paygate::store
@@ -69,8 +82,11 @@ namespace paygate::store {
 
 namespace {
 
+// Every payment is an attempt; only the first changes the status (and the time).
 constexpr Sql kMarkAttempted{
-    "UPDATE orders SET status = 'attempted', updated_at = $2 WHERE id = $1 AND status = 'created'"};
+    "UPDATE orders SET attempts = attempts + 1,"
+    " updated_at = CASE WHEN status = 'created' THEN $2 ELSE updated_at END,"
+    " status = CASE WHEN status = 'created' THEN 'attempted' ELSE status END WHERE id = $1"};
 constexpr Sql kMarkPaid{"UPDATE orders SET status = 'paid', updated_at = $2 WHERE id = $1"};
 
 }  // namespace

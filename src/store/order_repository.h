@@ -23,8 +23,10 @@ Result<std::vector<Order>> list_orders(Connection& conn, std::string_view mercha
 
 namespace paygate::store {
 
-// created -> attempted (a payment was tried); no change in any other status.
+// One more attempt (a payment was made); created -> attempted, no change in any other status.
 Status mark_order_attempted(Connection& conn, std::string_view order_id, Micros now);
+// The order's notes and updated_at, as o has them.
+Status update_order_notes(Connection& conn, const Order& o);
 Status mark_order_paid(Connection& conn, std::string_view order_id, Micros now);
 
 }  // namespace paygate::store

@@ -10,15 +10,15 @@ namespace {
   "id, order_id, merchant_id, amount, currency, method, status, captured, capture_requested," \
   " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"         \
   " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"      \
-  " updated_at, amount_refunded, version"
+  " updated_at, amount_refunded, version, notes"
 
 constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                      " $15, $16, $17, $18, $19, $20, $21, $22, $23)"};
+                      " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"};
 constexpr Sql kUpdate{
     "UPDATE payments SET status = $2, captured = $3, capture_requested = $4, error_code = $5,"
     " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9,"
-    " version = $10 WHERE id = $1 AND version = $11"};
+    " version = $10, notes = $12 WHERE id = $1 AND version = $11"};
 constexpr Sql kFind{"SELECT " PAYGATE_PAYMENT_COLUMNS
                     " FROM payments WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindAny{"SELECT " PAYGATE_PAYMENT_COLUMNS " FROM payments WHERE id = $1"};
@@ -66,6 +66,7 @@ Payment from_row(const Row& r) {
   p.updated_at = r.int64(20);
   p.amount_refunded = r.int64(21);
   p.version = r.int64(22);
+  p.notes_json = r.string(23);
   return p;
 }
 
@@ -94,7 +95,8 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           p.created_at,
                           p.updated_at,
                           p.amount_refunded,
-                          p.version};
+                          p.version,
+                          p.notes_json};
   if (auto r = conn.execute(kInsert, params); !r) return fail(r.error());
   return add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, kTotal), 1,
                       p.amount);
@@ -112,7 +114,8 @@ Status update_payment(Connection& conn, Payment& p, std::string_view previous_st
                           nullable(p.finished_at),
                           p.updated_at,
                           read_version + 1,
-                          read_version};
+                          read_version,
+                          p.notes_json};
   if (auto s = expect_one_updated(conn.execute(kUpdate, params), "payment " + p.id); !s) return s;
   p.version = read_version + 1;
   // Totals change once, when the payment reaches its final status.

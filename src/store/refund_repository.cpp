@@ -8,13 +8,13 @@ namespace {
 
 #define PAYGATE_REFUND_COLUMNS                                                          \
   "id, payment_id, merchant_id, amount, status, reason, error_code, error_description," \
-  " processing_started_at, created_at, updated_at, version"
+  " processing_started_at, created_at, updated_at, version, notes, currency"
 
 constexpr Sql kInsert{"INSERT INTO refunds (" PAYGATE_REFUND_COLUMNS
-                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
 constexpr Sql kUpdate{
     "UPDATE refunds SET status = $2, error_code = $3, error_description = $4,"
-    " processing_started_at = $5, updated_at = $6, version = $7"
+    " processing_started_at = $5, updated_at = $6, version = $7, notes = $9"
     " WHERE id = $1 AND version = $8"};
 constexpr Sql kFind{"SELECT " PAYGATE_REFUND_COLUMNS
                     " FROM refunds WHERE id = $1 AND merchant_id = $2"};
@@ -49,6 +49,8 @@ Refund from_row(const Row& r) {
   f.created_at = r.int64(9);
   f.updated_at = r.int64(10);
   f.version = r.int64(11);
+  f.notes_json = r.string(12);
+  f.currency = r.string(13);
   return f;
 }
 
@@ -66,7 +68,9 @@ Status insert_refund(Connection& conn, const Refund& r) {
                           nullable(r.processing_started_at),
                           r.created_at,
                           r.updated_at,
-                          r.version};
+                          r.version,
+                          r.notes_json,
+                          r.currency};
   if (auto res = conn.execute(kInsert, params); !res) return fail(res.error());
   return add_to_stats(conn, r.merchant_id, r.created_at, refund_metric(kTotal), 1, r.amount);
 }
@@ -80,7 +84,8 @@ Status update_refund(Connection& conn, Refund& r, std::string_view previous_stat
                           nullable(r.processing_started_at),
                           r.updated_at,
                           read_version + 1,
-                          read_version};
+                          read_version,
+                          r.notes_json};
   if (auto s = expect_one_updated(conn.execute(kUpdate, params), "refund " + r.id); !s) return s;
   r.version = read_version + 1;
   // Totals change once, when the refund leaves PENDING.

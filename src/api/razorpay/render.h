@@ -3,11 +3,13 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "core/json_writer.h"
 #include "core/order.h"
 #include "core/payment.h"
 #include "core/refund.h"
+#include "http/request.h"
 
 namespace paygate::api::razorpay {
 
@@ -21,5 +23,30 @@ void write_order(JsonWriter& w, const Order& o);
 void write_payment(JsonWriter& w, const Payment& p);
 // currency: the payment's (a refund is in its payment's currency).
 void write_refund(JsonWriter& w, const Refund& r, std::string_view currency);
+
+// One entity as an answer (Razorpay answers creates with 200 too).
+template <class T, class Write>
+http::Reply entity_reply(const T& item, Write write) {
+  JsonWriter w(768);
+  write(w, item);
+  return http::Reply{200, w.take(), "application/json", {}};
+}
+
+// {"entity": "collection", "count": n, "items": [...]}.
+template <class T, class Write>
+http::Reply collection_reply(const std::vector<T>& items, Write write) {
+  JsonWriter w(64 + items.size() * 768);
+  w.begin_object();
+  w.field("entity", "collection");
+  w.field("count", static_cast<std::int64_t>(items.size()));
+  w.key("items").begin_array();
+  for (const auto& item : items) write(w, item);
+  w.end_array().end_object();
+  return http::Reply{200, w.take(), "application/json", {}};
+}
+
+inline void write_refund_entity(JsonWriter& w, const Refund& r) {
+  write_refund(w, r, r.currency);
+}
 
 }  // namespace paygate::api::razorpay
