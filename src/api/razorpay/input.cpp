@@ -15,13 +15,13 @@ Result<boost::json::object> notes_of(const boost::json::object& body) {
 Result<boost::json::object> notes_update(std::string_view text) {
   auto body = parse_json_object(text);
   if (!body) return fail(std::move(body.error()));
-  if (!body->contains("notes")) return fail(Error::bad_request("notes is required", "notes"));
   for (const auto& [key, value] : *body) {
     if (key != "notes") {
-      return fail(
-          Error::bad_request(std::string(key) + " is not allowed to be updated", std::string(key)));
+      return fail(Error::bad_request(
+          std::string(key) + " is/are not required and should not be sent", std::string(key)));
     }
   }
+  if (!body->contains("notes")) return fail(Error::bad_request("notes is required", "notes"));
   return notes_of(*body);
 }
 
