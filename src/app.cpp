@@ -121,12 +121,16 @@ class SignalWatcher {
 namespace {
 
 // Test mode: the demo merchant, made in an empty database, and its key
-// enabled again if a live start disabled it.
-Status seed_demo_merchant(store::Database& db) {
+// enabled again if a live start disabled it; its (published) secret sealed
+// like any other, so that its checkout results are signed.
+Status seed_demo_merchant(store::Database& db, const SecretBox& box) {
   const Merchant demo = demo_merchant();
   return store::write_sync(db, [&](store::Connection& c) -> Status {
     if (auto s = store::insert_merchant_if_none(c, demo); !s) return fail(s.error());
-    return to_status(store::set_merchant_disabled(c, demo.id, false, now_micros()));
+    if (auto s = store::set_merchant_disabled(c, demo.id, false, now_micros()); !s) {
+      return fail(s.error());
+    }
+    return to_status(store::seal_merchant_secret(c, box, demo.id, kDemoApiSecret));
   });
 }
 
@@ -195,7 +199,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   // started without --test-mode beside a test-mode API) authenticates no one.
   std::string default_key;
   const Status demo = !run_api           ? Status{}
-                      : config.test_mode ? seed_demo_merchant(*db)
+                      : config.test_mode ? seed_demo_merchant(*db, *box)
                                          : disable_demo_merchant(*db);
   if (!demo) {
     std::fprintf(stderr, "paygate: the demo merchant: %s\n", demo.error().description.c_str());
@@ -219,7 +223,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                                   &metrics,
                                   config.job_max_deferrals,
                               });
-  MerchantDirectory merchants(*db);
+  MerchantDirectory merchants(*db, *box);
   OrderService orders(*db);
   PaymentService payments(
       *db, processor,
@@ -363,9 +367,22 @@ int run_merchant_create(const Config& config, std::string name, std::string emai
   }
   auto db = open_or_report(config, 1);
   if (!db) return kExitFailure;
+  // With the master key (given, or test mode's own) the secret is sealed as it
+  // is made; without one, by the merchant's first authenticated request.
+  const bool sealing = !config.master_key.empty() || config.test_mode;
+  int keys_exit = kExitOk;
+  const std::optional<SecretBox> box =
+      sealing ? open_keys(config, *db, &keys_exit) : std::optional<SecretBox>();
+  if (sealing && !box) {
+    db->stop();
+    return keys_exit;
+  }
   const CreatedMerchant created = make_merchant(std::move(name), std::move(email));
-  auto s = store::write_sync(
-      *db, [&](store::Connection& c) { return store::insert_merchant(c, created.merchant); });
+  auto s = store::write_sync(*db, [&](store::Connection& c) -> Status {
+    if (auto inserted = store::insert_merchant(c, created.merchant); !inserted) return inserted;
+    if (!box) return {};
+    return to_status(store::seal_merchant_secret(c, *box, created.merchant.id, created.api_secret));
+  });
   db->stop();
   if (!s) {
     std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());

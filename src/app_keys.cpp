@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "store/merchant_repository.h"
 #include "store/settings_repository.h"
 #include "store/webhook_repository.h"
 
@@ -73,6 +74,7 @@ Result<KeyRing> load_key_ring(const Config& config) {
 Status bind_key_ring(store::Database& db, const SecretBox& box) {
   const KeyRing& keys = box.keys();
   std::int64_t resealed = 0;
+  std::int64_t merchants_resealed = 0;
   bool rotated = false;
   auto s = store::write_sync(db, [&](store::Connection& c) -> Status {
     auto stored = store::get_or_create_setting(c, kKeyIdSetting, keys.current.id);
@@ -92,12 +94,16 @@ Status bind_key_ring(store::Database& db, const SecretBox& box) {
     auto n = store::reseal_webhook_secrets(c, box);
     if (!n) return fail(n.error());
     resealed = *n;
+    auto m = store::reseal_merchant_secrets(c, box);
+    if (!m) return fail(m.error());
+    merchants_resealed = *m;
     return {};
   });
   if (!s) return s;
   if (rotated) {
-    spdlog::info("master key rotated from {} to {}: {} webhook endpoints resealed",
-                 keys.previous->id, keys.current.id, resealed);
+    spdlog::info(
+        "master key rotated from {} to {}: {} webhook endpoints and {} merchant secrets resealed",
+        keys.previous->id, keys.current.id, resealed, merchants_resealed);
   } else if (resealed > 0) {
     spdlog::info("{} webhook endpoints' secrets sealed under master key {}", resealed,
                  keys.current.id);

@@ -20,7 +20,7 @@ Result<KeyRing> load_key_ring(const Config& config);
 // After migrations: records which master key the database is used with (its
 // id only) on first use, and refuses a database used with another key, unless
 // that key is the previous one of a rotation; then it reseals every webhook
-// secret under the current key and records the new key.
+// secret and merchant API secret under the current key and records the new key.
 Status bind_key_ring(store::Database& db, const SecretBox& box);
 
 }  // namespace paygate

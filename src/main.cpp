@@ -105,6 +105,8 @@ po::options_description merchant_create_options() {
   d.add_options()("name", po::value<std::string>(), "merchant name (required)")(
       "email", po::value<std::string>(), "merchant email (required)");
   d.add(database_options());
+  // The secret is sealed by the master key as it is made (for checkout signatures).
+  d.add(key_options());
   return d;
 }
 
@@ -193,6 +195,7 @@ int run(const std::vector<std::string>& argv) {
       // Asked for: stdout, exit 0. A usage error: stderr, exit 2, as for a bare `paygate`.
       std::fputs(
           "usage: paygate merchant create --name NAME --email EMAIL [--database URL]\n"
+          "                               [--master-key-file FILE]\n"
           "       paygate merchant list [--database URL]\n",
           rest.empty() ? stderr : stdout);
       return rest.empty() ? paygate::kExitUsage : paygate::kExitOk;

@@ -1,5 +1,6 @@
 // A merchant: who owns orders and payments, identified by an API key and
-// proven by an API secret that is kept only as a hash.
+// proven by an API secret that is kept as a hash (to check it) and sealed by
+// the master key (to sign the checkout's results with it).
 #pragma once
 
 #include <string>
@@ -15,6 +16,9 @@ struct Merchant {
   std::string api_key;
   std::string secret_hash;  // sha256_hex of the secret
   Micros created_at = 0;
+  // Whether a sealed copy of the secret is kept: not yet for a merchant made
+  // before they were, until it next authenticates.
+  bool secret_sealed = false;
 };
 
 // The demo merchant that test mode creates in an empty database; clients of

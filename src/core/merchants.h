@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/merchant.h"
+#include "core/secret_box.h"
 #include "store/database.h"
 
 namespace paygate {
@@ -29,19 +30,34 @@ CreatedMerchant make_merchant(std::string name, std::string email);
 Merchant demo_merchant();
 Status validate_merchant_fields(std::string_view name, std::string_view email);
 
+// Razorpay Checkout's razorpay_signature of a successful payment: hex
+// HMAC-SHA256 of "<order_id>|<payment_id>" under the merchant's API secret,
+// what the razorpay SDKs' validatePaymentVerification checks.
+std::string checkout_signature(std::string_view api_secret, std::string_view order_id,
+                               std::string_view payment_id);
+
 class MerchantDirectory {
  public:
-  explicit MerchantDirectory(store::Database& db,
-                             std::chrono::seconds ttl = std::chrono::seconds(30))
-      : db_(db), ttl_(ttl) {}
+  MerchantDirectory(store::Database& db, const SecretBox& box,
+                    std::chrono::seconds ttl = std::chrono::seconds(30))
+      : db_(db), box_(box), ttl_(ttl) {}
 
   // The merchant whose key and secret these are; AUTHENTICATION_ERROR otherwise.
+  // A merchant made before secrets were kept sealed has its secret sealed
+  // here, the first time it is seen in the clear.
   boost::asio::awaitable<Result<Merchant>> authenticate(std::string_view api_key,
                                                         std::string_view api_secret);
   // The merchant a publishable key names; AUTHENTICATION_ERROR when none does.
   boost::asio::awaitable<Result<Merchant>> by_key(std::string_view api_key);
   // The merchant with this id, or NOT_FOUND_ERROR.
   boost::asio::awaitable<Result<Merchant>> by_id(std::string_view id);
+
+  // razorpay_signature (above) of merchant_id's payment payment_id of order
+  // order_id. A 409 saying why when the merchant's secret is not kept sealed
+  // (yet): no signature rather than a wrong one.
+  boost::asio::awaitable<Result<std::string>> checkout_signature(std::string_view merchant_id,
+                                                                 std::string_view order_id,
+                                                                 std::string_view payment_id);
 
  private:
   struct Cached {
@@ -50,8 +66,11 @@ class MerchantDirectory {
   };
   std::optional<Merchant> cached(const std::string& key) const;
   void remember(const Merchant& m);
+  // Seals api_secret for m if no sealed copy is kept (see authenticate).
+  boost::asio::awaitable<void> keep_sealed(Merchant& m, std::string_view api_secret);
 
   store::Database& db_;
+  const SecretBox& box_;
   const std::chrono::seconds ttl_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, Cached> by_key_;

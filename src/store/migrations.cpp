@@ -337,6 +337,13 @@ ALTER TABLE refunds ADD COLUMN notes TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE refunds ADD COLUMN currency TEXT NOT NULL DEFAULT 'INR';
 UPDATE refunds SET currency = (SELECT currency FROM payments p WHERE p.id = refunds.payment_id);
 )sql"},
+    {14, "the merchant's sealed key secret, for checkout signatures", R"sql(
+-- Razorpay's checkout hands the shopper's browser razorpay_signature, an HMAC
+-- under the merchant's key secret, which the hash alone cannot make. The
+-- secret is kept sealed by the master key (like webhook secrets) beside its
+-- hash; NULL for merchants made before, until they next authenticate.
+ALTER TABLE merchants ADD COLUMN secret_sealed TEXT;
+)sql"},
 };
 
 constexpr Sql kCreateTable{

@@ -36,7 +36,7 @@ class AllRoutes {
     auto db = store::open_database(*url, store::DatabaseOptions{});
     EXPECT_TRUE(db.has_value()) << (db ? "" : db.error().description);
     db_ = std::move(*db);
-    merchants_.emplace(*db_);
+    merchants_.emplace(*db_, box_);
     orders_.emplace(*db_);
     payments_.emplace(*db_, processor_, PaymentSettings{}, nullptr);
     refunds_.emplace(*db_, processor_, RefundSettings{0}, nullptr);
