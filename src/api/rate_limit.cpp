@@ -106,6 +106,10 @@ Audience audience_of(std::string_view pattern) {
     return Audience::none;
   }
   if (pattern == "/metrics") return Audience::operator_;
+  // Razorpay's checkout script is a page's <script src>, not an API call; the
+  // result of its payment is asked by the shopper's browser.
+  if (pattern == "/v1/checkout.js") return Audience::none;
+  if (pattern.starts_with("/v1/checkout/")) return Audience::shopper;
   if (pattern.find("/public") != std::string_view::npos) return Audience::shopper;
   return Audience::merchant;
 }

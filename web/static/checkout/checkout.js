@@ -3,7 +3,9 @@
 // Idempotency-Key per attempt, so a double click pays once), polls the
 // payment, and shows success or the failure reason with "try again".
 // Inside checkout.js's modal (embed=1) it reports to the merchant's page with
-// postMessage, to the origin that page gave (parent_origin).
+// postMessage, to the origin that page gave (parent_origin). The Razorpay
+// script (/v1/checkout.js) may also pass what a Razorpay page sets: name,
+// description, image (https: or data:), color, prefill_name, prefill_method.
 import { formatMoney, h } from '/static/shared/format.js';
 import {
   cardNetwork, NETWORK_LABELS, spaceCardNumber, digitsOnly, parseExpiry,
@@ -15,14 +17,23 @@ const orderId = params.get('order_id') ?? '';
 const keyId = params.get('key_id') ?? '';
 const embedded = params.get('embed') === '1' && window.parent !== window;
 const parentOrigin = params.get('parent_origin') ?? '';
+// What the merchant's page asks to show; none of it is trusted as markup.
+const shown = {
+  name: params.get('name') ?? '',
+  description: params.get('description') ?? '',
+  image: /^(https:|data:image\/)/.test(params.get('image') ?? '') ? params.get('image') : '',
+  color: /^#[0-9a-fA-F]{3,8}$/.test(params.get('color') ?? '') ? params.get('color') : '',
+  cardName: params.get('prefill_name') ?? '',
+};
 const POLL_MS = 500;
 const POLL_LIMIT_MS = 120000;
 
 const app = document.getElementById('app');
 if (embedded) document.documentElement.classList.add('embedded');
 let order = null;
-let method = 'upi';
+let method = params.get('prefill_method') === 'card' ? 'card' : 'upi';
 let busy = false;
+if (shown.color) document.documentElement.style.setProperty('--brand', shown.color);
 
 function notifyParent(type, data = {}) {
   if (!embedded || !parentOrigin) return;
@@ -45,8 +56,10 @@ function render(...children) {
 
 function header() {
   return h('header', { class: 'co-header' },
-    h('div', {},
-      h('p', { class: 'co-merchant', text: order?.merchant_name ?? 'Checkout' }),
+    shown.image ? h('img', { class: 'co-logo', src: shown.image, alt: '' }) : null,
+    h('div', { class: 'co-title' },
+      h('p', { class: 'co-merchant', text: shown.name || (order?.merchant_name ?? 'Checkout') }),
+      shown.description ? h('p', { class: 'co-description', text: shown.description }) : null,
       order ? h('p', { class: 'co-amount', 'data-testid': 'amount',
         text: formatMoney(order.amount, order.currency) }) : null,
       order ? h('p', { class: 'co-order', text: `Order ${order.id}` }) : null),
@@ -111,7 +124,7 @@ function cardForm() {
   const cvv = h('input', { type: 'password', name: 'cvv', inputmode: 'numeric',
     autocomplete: 'cc-csc', placeholder: '123', maxlength: '4' });
   const name = h('input', { type: 'text', name: 'ccname', autocomplete: 'cc-name',
-    placeholder: 'Name on the card' });
+    placeholder: 'Name on the card', value: shown.cardName || null });
 
   number.addEventListener('input', () => {
     const spaced = spaceCardNumber(number.value);
