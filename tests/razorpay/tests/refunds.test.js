@@ -15,7 +15,9 @@ const rzp = sdk();
 const createRefund = (data) => rzp.api.post({ url: '/refunds', data });
 
 function assertRefundShape(r) {
-  assert.match(r.id, /^rfnd_[A-Za-z0-9]+$/);
+  // The id's prefix has a test of its own (refunds.test.js).
+  assert.equal(typeof r.id, 'string');
+  assert.ok(r.id.length > 0);
   assert.equal(r.entity, 'refund');
   assert.equal(typeof r.amount, 'number');
   assert.equal(typeof r.currency, 'string');
@@ -48,6 +50,12 @@ test('refunds.create (POST /v1/refunds) refunds a captured payment; it ends proc
   assert.equal(payment.refund_status, 'partial');
 });
 
+test('refund ids carry Razorpay\'s prefix, rfnd_', async () => {
+  const [, p] = await paidOrder(rzp, { amount: 3000 });
+  const r = await rzp.payments.refund(p.id, { amount: 1000 });
+  assert.match(r.id, /^rfnd_[A-Za-z0-9]+$/);
+});
+
 test('refunds.create without amount refunds the whole payment', async () => {
   const [, p] = await paidOrder(rzp, { amount: 7000 });
   const r = await createRefund({ payment_id: p.id });
@@ -58,7 +66,7 @@ test('refunds.create without amount refunds the whole payment', async () => {
   assert.equal(payment.refund_status, 'full');
 });
 
-test('refunds.fetch by id, and under its payment', async () => {
+test('refunds.fetch by id', async () => {
   const [, p] = await paidOrder(rzp, { amount: 9000 });
   const r = await rzp.payments.refund(p.id, { amount: 4000 });
   const fetched = await rzp.refunds.fetch(r.id);
@@ -66,7 +74,14 @@ test('refunds.fetch by id, and under its payment', async () => {
   assert.equal(fetched.id, r.id);
   assert.equal(fetched.amount, 4000);
   assert.equal(fetched.payment_id, p.id);
+});
+
+// With payment_id the SDK asks GET /v1/payments/{id}/refunds/{refund_id}.
+test('refunds.fetch(id, {payment_id}) reads the refund under its payment', async () => {
+  const [, p] = await paidOrder(rzp, { amount: 9000 });
+  const r = await rzp.payments.refund(p.id, { amount: 4000 });
   const underPayment = await rzp.refunds.fetch(r.id, { payment_id: p.id });
+  assertRefundShape(underPayment);
   assert.equal(underPayment.id, r.id);
 });
 
