@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_CXX ?= clang++-16
 FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_instrument fuzz_config_text
 
-.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser test-razorpay openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -79,7 +79,12 @@ test-pg: debug
 test-browser: debug
 	bash tests/browser/run.sh build/debug/paygate
 
-test: test-debug test-pg test-asan test-browser test-fuzz
+# The official razorpay npm SDK (pinned by tests/razorpay/package-lock.json)
+# against the Debug binary's Razorpay-compatible /v1 API.
+test-razorpay: debug
+	bash tests/razorpay/run.sh build/debug/paygate
+
+test: test-debug test-pg test-asan test-browser test-razorpay test-fuzz
 
 bench: release
 	ninja -C build/release -j $(JOBS) paygate_bench_receiver
