@@ -14,6 +14,7 @@
 #include <future>
 #include <thread>
 
+#include "api/razorpay/webhook_events.h"
 #include "api/routes.h"
 #include "app_keys.h"
 #include "core/idempotency.h"
@@ -225,20 +226,24 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                               });
   MerchantDirectory merchants(*db, *box);
   OrderService orders(*db);
+  // The shapes webhook events may take: paygate's own and Razorpay's.
+  const api::razorpay::WebhookEvents razorpay_events;
+  const EventFormats event_formats({&razorpay_events});
   PaymentService payments(
-      *db, processor,
+      *db, processor, event_formats,
       PaymentSettings{std::int64_t{config.processing_delay_ms} * 1000,
                       std::int64_t{config.processing_timeout_ms} * 1000, card_key},
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   RefundService refunds(
-      *db, processor,
+      *db, processor, event_formats,
       RefundSettings{std::int64_t{config.processing_delay_ms} * 1000,
                      std::int64_t{config.refund_timeout_ms} * 1000},
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   WebhookService webhook_service(
-      *db, *box, run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
+      *db, *box, event_formats,
+      run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
   std::vector<std::chrono::milliseconds> schedule;
   for (int ms : config.webhook_retry_schedule_ms) schedule.emplace_back(ms);
   webhooks::Deliverer deliverer(

@@ -24,6 +24,7 @@ void write_webhook(JsonWriter& w, const WebhookEndpoint& e) {
   w.key("events").begin_array();
   for (const auto& ev : e.events) w.value(std::string_view(ev));
   w.end_array();
+  w.field("format", std::string_view(e.format));
   w.field("active", e.active);
   w.key("created_at").timestamp(e.created_at);
   w.key("updated_at").timestamp(e.updated_at);
@@ -125,6 +126,9 @@ asio::awaitable<Result<WebhookEndpoint>> create_from(const Services& s, const Me
   auto events = parse_events(body);
   if (!events) co_return fail(std::move(events.error()));
   input.events = std::move(*events);
+  auto format = optional_string(body, "format");
+  if (!format) co_return fail(std::move(format.error()));
+  input.format = std::move(*format);
   co_return co_await s.webhooks.create(m, std::move(input), hook);
 }
 
@@ -169,6 +173,9 @@ asio::awaitable<Result<Reply>> patch_webhook(const Services& s, const Request& r
   auto events = parse_events(*body);
   if (!events) co_return fail(std::move(events.error()));
   patch.events = std::move(*events);
+  auto format = optional_string(*body, "format");
+  if (!format) co_return fail(std::move(format.error()));
+  patch.format = std::move(*format);
   if (const auto* a = body->if_contains("active"); a != nullptr && !a->is_null()) {
     if (!a->is_bool()) co_return fail(Error::bad_request("active must be true or false", "active"));
     patch.active = a->get_bool();

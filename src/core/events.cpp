@@ -1,5 +1,7 @@
 #include "core/events.h"
 
+#include <algorithm>
+
 #include "core/ids.h"
 #include "core/job.h"
 #include "core/json_writer.h"
@@ -14,15 +16,18 @@ namespace {
 // crashes of the handler itself.
 constexpr std::int64_t kDeliveryJobAttempts = 5;
 
-Result<Event> record_event(store::Connection& conn, std::string_view merchant_id,
-                           std::string_view type, std::string_view object_name,
-                           std::string_view object_json, Micros now) {
+// A new event of this format for the domain event, rendered and stored.
+Result<Event> record_event(store::Connection& conn, const EventFormat& format,
+                           std::string_view type, const DomainEvent& domain) {
   Event e;
   e.id = new_id(kEventPrefix);
-  e.merchant_id = std::string(merchant_id);
+  e.merchant_id = std::string(domain.merchant_id());
   e.type = std::string(type);
-  e.payload = event_payload(e.id, type, now, object_name, object_json);
-  e.created_at = now;
+  auto payload = format.render(e.id, type, domain);
+  if (!payload) return fail(std::move(payload.error()));
+  e.payload = std::move(*payload);
+  e.created_at = domain.at();
+  e.format = std::string(format.name());
   if (auto s = store::insert_event(conn, e); !s) return fail(s.error());
   return e;
 }
@@ -57,27 +62,42 @@ std::string event_payload(std::string_view event_id, std::string_view type, Micr
   return w.take();
 }
 
-Status emit_event(store::Connection& conn, std::string_view merchant_id, std::string_view type,
-                  std::string_view object_name, FunctionRef<std::string()> render_object,
-                  Micros now) {
-  auto endpoints = store::list_subscribed_webhooks(conn, merchant_id, type);
-  if (!endpoints) return fail(endpoints.error());
+Status emit_event(store::Connection& conn, const EventFormats& formats, const DomainEvent& e) {
+  auto subscriptions = store::list_subscriptions(conn, e.merchant_id());
+  if (!subscriptions) return fail(subscriptions.error());
   // An event nobody listens to is not kept: it would only be written, never read.
-  if (endpoints->empty()) return {};
-  auto e = record_event(conn, merchant_id, type, object_name, render_object(), now);
-  if (!e) return fail(e.error());
-  for (const auto& webhook_id : *endpoints) {
-    if (auto d = add_delivery(conn, *e, webhook_id, now); !d) return fail(d.error());
+  if (subscriptions->empty()) return {};
+  std::vector<std::string_view> endpoints;
+  for (const EventFormat* format : formats.all()) {
+    for (const std::string_view type : format->events_for(e.type())) {
+      endpoints.clear();
+      for (const auto& s : *subscriptions) {
+        if (s.format == format->name() &&
+            std::find(s.events.begin(), s.events.end(), type) != s.events.end()) {
+          endpoints.push_back(s.webhook_id);
+        }
+      }
+      if (endpoints.empty()) continue;
+      auto event = record_event(conn, *format, type, e);
+      if (!event) return fail(event.error());
+      for (const auto webhook_id : endpoints) {
+        if (auto d = add_delivery(conn, *event, webhook_id, e.at()); !d) return fail(d.error());
+      }
+    }
   }
   return {};
 }
 
-Result<Delivery> emit_event_to(store::Connection& conn, const WebhookEndpoint& endpoint,
-                               std::string_view type, std::string_view object_name,
-                               std::string_view object_json, Micros now) {
-  auto e = record_event(conn, endpoint.merchant_id, type, object_name, object_json, now);
-  if (!e) return fail(e.error());
-  return add_delivery(conn, *e, endpoint.id, now);
+Result<Delivery> emit_event_to(store::Connection& conn, const EventFormats& formats,
+                               const WebhookEndpoint& endpoint, const DomainEvent& e) {
+  const EventFormat* format = formats.find(endpoint.format);
+  if (format == nullptr) {
+    return fail(
+        Error::internal("webhook " + endpoint.id + " has an unknown format " + endpoint.format));
+  }
+  auto event = record_event(conn, *format, e.type(), e);
+  if (!event) return fail(event.error());
+  return add_delivery(conn, *event, endpoint.id, e.at());
 }
 
 Status queue_delivery(store::Connection& conn, const Delivery& delivery, Micros now) {

@@ -4,9 +4,9 @@
 
 #include <string_view>
 
+#include "core/event_format.h"
 #include "core/webhook.h"
 #include "store/database.h"
-#include "store/function_ref.h"
 
 namespace paygate {
 
@@ -14,17 +14,18 @@ namespace paygate {
 std::string event_payload(std::string_view event_id, std::string_view type, Micros created_at,
                           std::string_view object_name, std::string_view object_json);
 
-// Records the event and queues its delivery to every active endpoint of the
-// merchant subscribed to its type (nothing at all when there is none: then
-// render_object, which gives the object's JSON, is not even called).
-Status emit_event(store::Connection& conn, std::string_view merchant_id, std::string_view type,
-                  std::string_view object_name, FunctionRef<std::string()> render_object,
-                  Micros now);
+// Records the domain event as each format says it, and queues its delivery to
+// every active endpoint of the merchant of that format subscribed to it: one
+// stored event per event name of a format (the bytes every delivery of it
+// signs and sends), one delivery per endpoint. Nothing is rendered, nor
+// stored, for a format no endpoint subscribes to (nothing at all when none
+// does).
+Status emit_event(store::Connection& conn, const EventFormats& formats, const DomainEvent& e);
 
-// Records the event and queues its delivery to one endpoint (webhook.test).
-Result<Delivery> emit_event_to(store::Connection& conn, const WebhookEndpoint& endpoint,
-                               std::string_view type, std::string_view object_name,
-                               std::string_view object_json, Micros now);
+// Records the event in the endpoint's format and queues its delivery to that
+// endpoint only (webhook.test).
+Result<Delivery> emit_event_to(store::Connection& conn, const EventFormats& formats,
+                               const WebhookEndpoint& endpoint, const DomainEvent& e);
 
 // Queues a fresh delivery attempt of an existing log entry, now.
 Status queue_delivery(store::Connection& conn, const Delivery& delivery, Micros now);

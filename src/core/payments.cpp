@@ -66,23 +66,17 @@ Status take_instrument(Payment& p, NewPayment& in, std::string_view fingerprint_
 }
 
 // The event about p, with p as it is now, in the caller's transaction.
-Status emit_payment_event(store::Connection& c, const Payment& p, std::string_view type,
-                          Micros now) {
-  return emit_event(
-      c, p.merchant_id, type, "payment",
-      [&p] {
-        JsonWriter w(640);
-        write_payment(w, p);
-        return w.take();
-      },
-      now);
+Status emit_payment_event(store::Connection& c, const EventFormats& formats, const Payment& p,
+                          std::string_view type, Micros now) {
+  return emit_event(c, formats, DomainEvent::of_payment(c, type, p, now));
 }
 
 // PROCESSING -> SUCCESS or FAILED, as the processor decides; at most one
 // success per order. An auto-captured success is two changes, each its own
 // version: the success, then the capture, so that payment.captured carries a
 // higher version than payment.success and a receiver can order them.
-Status settle(store::Connection& c, const Processor& processor, Payment& p, Micros now) {
+Status settle(store::Connection& c, const Processor& processor, const EventFormats& formats,
+              Payment& p, Micros now) {
   ProcessorOutcome outcome = processor.authorize(p);
   if (outcome.success) {
     auto paid = store::order_has_success(c, p.order_id, p.id);
@@ -98,13 +92,13 @@ Status settle(store::Connection& c, const Processor& processor, Payment& p, Micr
   p.finished_at = now;
   p.updated_at = now;
   if (auto s = store::update_payment(c, p, previous_status); !s) return s;
-  if (!outcome.success) return emit_payment_event(c, p, kEventPaymentFailed, now);
+  if (!outcome.success) return emit_payment_event(c, formats, p, kEventPaymentFailed, now);
   if (auto s = store::mark_order_paid(c, p.order_id, now); !s) return s;
-  if (auto s = emit_payment_event(c, p, kEventPaymentSuccess, now); !s) return s;
+  if (auto s = emit_payment_event(c, formats, p, kEventPaymentSuccess, now); !s) return s;
   if (!p.capture_requested) return {};
   p.captured = true;
   if (auto s = store::update_payment(c, p, p.status); !s) return s;
-  return emit_payment_event(c, p, kEventPaymentCaptured, now);
+  return emit_payment_event(c, formats, p, kEventPaymentCaptured, now);
 }
 
 }  // namespace
@@ -214,7 +208,7 @@ asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchan
       p.updated_at = now_micros();
       if (auto s = store::update_payment(c, p, p.status); !s) return fail(s.error());
       if (p.captured) {
-        if (auto s = emit_payment_event(c, p, kEventPaymentCaptured, p.updated_at); !s) {
+        if (auto s = emit_payment_event(c, formats_, p, kEventPaymentCaptured, p.updated_at); !s) {
           return fail(s.error());
         }
       }
@@ -259,7 +253,7 @@ asio::awaitable<Status> PaymentService::process(const Job& job) {
           return *moved ? Status{} : fail(lease_lost());
         }
       }
-      if (auto s = settle(c, processor_, p, now); !s) return s;
+      if (auto s = settle(c, processor_, formats_, p, now); !s) return s;
     }
     auto done = store::complete_job(c, job, now);
     if (!done) return fail(done.error());
@@ -281,7 +275,7 @@ asio::awaitable<Status> PaymentService::reconcile() {
       p.finished_at = now;
       p.updated_at = now;
       if (auto s = store::update_payment(c, p, previous_status); !s) return s;
-      return emit_payment_event(c, p, kEventPaymentFailed, now);
+      return emit_payment_event(c, formats_, p, kEventPaymentFailed, now);
     };
     auto stuck = store::find_stuck_payments(c, deadline, 500);
     if (!stuck) return fail(stuck.error());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/event_format.h"
 #include "core/instrument.h"
 #include "core/job.h"
 #include "core/merchant.h"
@@ -39,10 +40,12 @@ struct PaymentSettings {
 
 class PaymentService {
  public:
-  PaymentService(store::Database& db, const Processor& processor, PaymentSettings settings,
-                 std::function<void()> on_job_enqueued)
+  // formats: the shapes its events are sent in.
+  PaymentService(store::Database& db, const Processor& processor, const EventFormats& formats,
+                 PaymentSettings settings, std::function<void()> on_job_enqueued)
       : db_(db),
         processor_(processor),
+        formats_(formats),
         settings_(std::move(settings)),
         on_job_enqueued_(std::move(on_job_enqueued)) {}
 
@@ -75,6 +78,7 @@ class PaymentService {
  private:
   store::Database& db_;
   const Processor& processor_;
+  const EventFormats& formats_;
   const PaymentSettings settings_;
   const std::function<void()> on_job_enqueued_;
 };

@@ -52,7 +52,8 @@ Status validate_new_refund(const NewRefund& in) {
 // janitor. A FAILED refund no longer counts in refunds_committed, so its
 // amount is free to refund again; only a PROCESSED one adds to the payment's
 // amount_refunded.
-Status settle(store::Connection& c, Refund& r, const ProcessorOutcome& outcome, Micros now) {
+Status settle(store::Connection& c, const EventFormats& formats, Refund& r,
+              const ProcessorOutcome& outcome, Micros now) {
   r.status = std::string(outcome.success ? kRefundProcessed : kRefundFailed);
   if (!outcome.success) {
     r.error_code = outcome.error_code;
@@ -63,13 +64,8 @@ Status settle(store::Connection& c, Refund& r, const ProcessorOutcome& outcome, 
   if (outcome.success) {
     if (auto s = store::add_amount_refunded(c, r.payment_id, r.amount, now); !s) return s;
   }
-  const auto render = [&r] {
-    JsonWriter w(512);
-    write_refund(w, r);
-    return w.take();
-  };
   const auto type = outcome.success ? kEventRefundProcessed : kEventRefundFailed;
-  return emit_event(c, r.merchant_id, type, "refund", render, now);
+  return emit_event(c, formats, DomainEvent::of_refund(c, type, r, now));
 }
 
 }  // namespace
@@ -120,6 +116,8 @@ asio::awaitable<Result<Refund>> RefundService::create(const Merchant& merchant, 
     }
     if (auto s = store::insert_refund(c, refund); !s) return s;
     if (auto s = store::insert_job(c, job); !s) return s;
+    auto created = DomainEvent::of_refund(c, kEventRefundCreated, refund, now);
+    if (auto s = emit_event(c, formats_, created.with_payment(p)); !s) return s;
     return run_hook(hook, c, refund);
   });
   if (!stored) co_return fail(std::move(stored.error()));
@@ -182,7 +180,7 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
       auto payment = store::find_payment_any(c, r.payment_id);
       if (!payment) return fail(payment.error());
       if (!*payment) return fail(Error::internal("refund " + r.id + " has no payment"));
-      if (auto s = settle(c, r, processor_.refund(**payment), now); !s) return s;
+      if (auto s = settle(c, formats_, r, processor_.refund(**payment), now); !s) return s;
     }
     auto done = store::complete_job(c, job, now);
     if (!done) return fail(done.error());
@@ -199,7 +197,7 @@ asio::awaitable<Status> RefundService::reconcile() {
     // Each update checks the version read: when another worker settled the
     // refund first, the transaction runs again and no longer finds it.
     for (Refund& r : *stale) {
-      if (auto s = settle(c, r, timed_out, now); !s) return s;
+      if (auto s = settle(c, formats_, r, timed_out, now); !s) return s;
     }
     return {};
   });

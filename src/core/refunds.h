@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/event_format.h"
 #include "core/job.h"
 #include "core/merchant.h"
 #include "core/processor.h"
@@ -23,10 +24,12 @@ struct RefundSettings {
 
 class RefundService {
  public:
-  RefundService(store::Database& db, const Processor& processor, RefundSettings settings,
-                std::function<void()> on_job_enqueued)
+  // formats: the shapes its events are sent in.
+  RefundService(store::Database& db, const Processor& processor, const EventFormats& formats,
+                RefundSettings settings, std::function<void()> on_job_enqueued)
       : db_(db),
         processor_(processor),
+        formats_(formats),
         settings_(settings),
         on_job_enqueued_(std::move(on_job_enqueued)) {}
 
@@ -54,6 +57,7 @@ class RefundService {
  private:
   store::Database& db_;
   const Processor& processor_;
+  const EventFormats& formats_;
   const RefundSettings settings_;
   const std::function<void()> on_job_enqueued_;
 };

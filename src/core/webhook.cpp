@@ -20,9 +20,4 @@ bool is_valid_webhook_url(std::string_view url) {
   return !parsed->encoded_host().empty() && !parsed->has_userinfo();
 }
 
-bool is_subscribable_event(std::string_view type) {
-  return std::find(kSubscribableEvents.begin(), kSubscribableEvents.end(), type) !=
-         kSubscribableEvents.end();
-}
-
 }  // namespace paygate

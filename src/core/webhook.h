@@ -19,8 +19,18 @@ inline constexpr std::string_view kEventPaymentCaptured = "payment.captured";
 inline constexpr std::string_view kEventRefundProcessed = "refund.processed";
 inline constexpr std::string_view kEventRefundFailed = "refund.failed";
 inline constexpr std::string_view kEventWebhookTest = "webhook.test";
+// A refund was asked for. Only other formats send it: paygate's own
+// subscribable list is the contract's.
+inline constexpr std::string_view kEventRefundCreated = "refund.created";
 
-// What an endpoint may subscribe to (webhook.test goes to one endpoint on request).
+// The shapes an endpoint's events take (core/event_format.h). paygate's own is
+// the default; Razorpay's is rendered in api/razorpay/webhook_events and
+// signed Razorpay's way by the deliverer.
+inline constexpr std::string_view kFormatPaygate = "paygate";
+inline constexpr std::string_view kFormatRazorpay = "razorpay";
+
+// What a paygate-format endpoint may subscribe to (webhook.test goes to one
+// endpoint on request).
 inline constexpr std::array<std::string_view, 5> kSubscribableEvents = {
     kEventPaymentSuccess, kEventPaymentFailed, kEventPaymentCaptured, kEventRefundProcessed,
     kEventRefundFailed};
@@ -43,7 +53,8 @@ struct WebhookEndpoint {
   std::string secret;  // 32 random bytes, hex; the signing key
   std::optional<std::string> previous_secret;
   std::optional<Micros> previous_secret_expires_at;
-  std::vector<std::string> events;  // subscribed event types
+  std::vector<std::string> events;  // subscribed event types, names of its format
+  std::string format = std::string(kFormatPaygate);
   bool active = true;
   Micros created_at = 0;
   Micros updated_at = 0;
@@ -58,6 +69,14 @@ struct Event {
   std::string type;
   std::string payload;  // the exact bytes delivered and signed
   Micros created_at = 0;
+  std::string format = std::string(kFormatPaygate);  // the shape of payload, so how it is signed
+};
+
+// What an emitted event needs of an active endpoint.
+struct Subscription {
+  std::string webhook_id;
+  std::string format;
+  std::vector<std::string> events;
 };
 
 // One event on its way to one endpoint: the webhook log entry.
@@ -90,13 +109,16 @@ struct DeliveryAttempt {
 
 struct NewWebhook {
   std::string url;
-  std::optional<std::vector<std::string>> events;  // all when not given
+  std::optional<std::vector<std::string>> events;  // all of its format's when not given
+  std::optional<std::string> format;               // paygate when not given
 };
 
 struct WebhookPatch {
   std::optional<std::string> url;
   std::optional<std::vector<std::string>> events;
   std::optional<bool> active;
+  // A new format without events subscribes to every event of that format.
+  std::optional<std::string> format;
 };
 
 struct DeliveryPage {
@@ -108,6 +130,5 @@ struct DeliveryPage {
 
 // Absolute http(s) URL with a host, at most 2048 characters.
 bool is_valid_webhook_url(std::string_view url);
-bool is_subscribable_event(std::string_view type);
 
 }  // namespace paygate

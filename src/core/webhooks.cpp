@@ -1,5 +1,6 @@
 #include "core/webhooks.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/crypto.h"
@@ -37,20 +38,33 @@ Status validate_url(std::string_view url) {
   return {};
 }
 
-std::vector<std::string> all_events() {
-  return {kSubscribableEvents.begin(), kSubscribableEvents.end()};
+std::vector<std::string> all_events(const EventFormat& format) {
+  return {format.events().begin(), format.events().end()};
+}
+
+Result<const EventFormat*> format_named(const EventFormats& formats, std::string_view name) {
+  const EventFormat* format = formats.find(name);
+  if (format == nullptr) {
+    return fail(Error::bad_request("format must be one of " + formats.names(), "format"));
+  }
+  return format;
 }
 
 }  // namespace
 
-Status validate_event_list(const std::vector<std::string>& events) {
+Status validate_event_list(const EventFormat& format, const std::vector<std::string>& events) {
   if (events.empty()) return fail(Error::bad_request("events must not be empty", "events"));
+  const auto known = format.events();
   for (const auto& e : events) {
-    if (!is_subscribable_event(e)) {
-      return fail(Error::bad_request("unknown event " + e.substr(0, 64) +
-                                         "; events are payment.success, payment.failed, "
-                                         "payment.captured, refund.processed, refund.failed",
-                                     "events"));
+    if (std::find(known.begin(), known.end(), e) == known.end()) {
+      std::string names;
+      for (const auto name : known) names += (names.empty() ? "" : ", ") + std::string(name);
+      std::string message = "unknown event " + e.substr(0, 64) + "; events are " + names;
+      // The default format's message stays the contract's.
+      if (format.name() != kFormatPaygate) {
+        message += " (format " + std::string(format.name()) + ")";
+      }
+      return fail(Error::bad_request(std::move(message), "events"));
     }
   }
   return {};
@@ -59,15 +73,20 @@ Status validate_event_list(const std::vector<std::string>& events) {
 asio::awaitable<Result<WebhookEndpoint>> WebhookService::create(
     const Merchant& merchant, NewWebhook input, const TxnHook<WebhookEndpoint>& hook) {
   if (auto s = validate_url(input.url); !s) co_return fail(std::move(s.error()));
+  auto format = format_named(formats_, input.format.value_or(std::string(kFormatPaygate)));
+  if (!format) co_return fail(std::move(format.error()));
   if (input.events) {
-    if (auto s = validate_event_list(*input.events); !s) co_return fail(std::move(s.error()));
+    if (auto s = validate_event_list(**format, *input.events); !s) {
+      co_return fail(std::move(s.error()));
+    }
   }
   WebhookEndpoint w;
   w.id = new_uuid_v4();
   w.merchant_id = merchant.id;
   w.url = std::move(input.url);
   w.secret = new_secret();
-  w.events = input.events ? std::move(*input.events) : all_events();
+  w.events = input.events ? std::move(*input.events) : all_events(**format);
+  w.format = std::string((*format)->name());
   w.created_at = w.updated_at = now_micros();
   auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
     auto count = store::count_webhooks(c, merchant.id);
@@ -103,16 +122,38 @@ asio::awaitable<Result<WebhookEndpoint>> WebhookService::update(const Merchant& 
   if (patch.url) {
     if (auto s = validate_url(*patch.url); !s) co_return fail(std::move(s.error()));
   }
-  if (patch.events) {
-    if (auto s = validate_event_list(*patch.events); !s) co_return fail(std::move(s.error()));
+  const EventFormat* new_format = nullptr;
+  if (patch.format) {
+    auto format = format_named(formats_, *patch.format);
+    if (!format) co_return fail(std::move(format.error()));
+    new_format = *format;
+  }
+  if (patch.events && new_format != nullptr) {
+    if (auto s = validate_event_list(*new_format, *patch.events); !s) {
+      co_return fail(std::move(s.error()));
+    }
   }
   co_return co_await store::write(db_, [&](store::Connection& c) -> Result<WebhookEndpoint> {
     auto found = store::find_webhook(c, box_, merchant.id, id);
     if (!found) return fail(found.error());
     if (!*found) return fail(webhook_not_found(id));
     WebhookEndpoint w = std::move(**found);
+    // Events are names of the endpoint's format: without a new one (checked
+    // above), they are checked against the format the endpoint has.
+    if (patch.events && new_format == nullptr) {
+      const EventFormat* format = formats_.find(w.format);
+      if (format == nullptr) format = &paygate_format();  // a format this server lacks
+      if (auto s = validate_event_list(*format, *patch.events); !s) return fail(s.error());
+    }
     if (patch.url) w.url = *patch.url;
-    if (patch.events) w.events = *patch.events;
+    if (patch.events) {
+      w.events = *patch.events;
+    } else if (new_format != nullptr && w.format != new_format->name()) {
+      // The names differ between formats: a new format without a list
+      // subscribes to all of its events.
+      w.events = all_events(*new_format);
+    }
+    if (new_format != nullptr) w.format = std::string(new_format->name());
     if (patch.active) w.active = *patch.active;
     w.updated_at = now_micros();
     if (auto s = store::update_webhook(c, box_, w); !s) return fail(s.error());
@@ -161,7 +202,9 @@ asio::awaitable<Result<Delivery>> WebhookService::send_test(const Merchant& merc
         .field("webhook_id", std::string_view((*found)->id))
         .field("message", "This is a test event from paygate.")
         .end_object();
-    auto d = emit_event_to(c, **found, kEventWebhookTest, "test", w.str(), now);
+    DomainEvent test(&c, kEventWebhookTest, merchant.id, now);
+    test.with_object("test", w.str());
+    auto d = emit_event_to(c, formats_, **found, test);
     if (!d) return fail(d.error());
     if (auto s = run_hook(hook, c, *d); !s) return fail(s.error());
     return d;

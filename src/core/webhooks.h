@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/event_format.h"
 #include "core/merchant.h"
 #include "core/secret_box.h"
 #include "core/txn_hook.h"
@@ -21,9 +22,11 @@ struct DeliveryDetail {
 
 class WebhookService {
  public:
-  // box seals the endpoints' signing secrets in the database.
-  WebhookService(store::Database& db, const SecretBox& box, std::function<void()> on_job_enqueued)
-      : db_(db), box_(box), on_job_enqueued_(std::move(on_job_enqueued)) {}
+  // box seals the endpoints' signing secrets in the database; formats are the
+  // ones an endpoint may choose.
+  WebhookService(store::Database& db, const SecretBox& box, const EventFormats& formats,
+                 std::function<void()> on_job_enqueued)
+      : db_(db), box_(box), formats_(formats), on_job_enqueued_(std::move(on_job_enqueued)) {}
 
   boost::asio::awaitable<Result<WebhookEndpoint>> create(const Merchant& merchant, NewWebhook input,
                                                          const TxnHook<WebhookEndpoint>& hook = {});
@@ -52,9 +55,11 @@ class WebhookService {
  private:
   store::Database& db_;
   const SecretBox& box_;
+  const EventFormats& formats_;
   const std::function<void()> on_job_enqueued_;
 };
 
-Status validate_event_list(const std::vector<std::string>& events);
+// Every name is an event of the format, and there is at least one.
+Status validate_event_list(const EventFormat& format, const std::vector<std::string>& events);
 
 }  // namespace paygate

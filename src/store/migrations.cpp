@@ -344,6 +344,14 @@ UPDATE refunds SET currency = (SELECT currency FROM payments p WHERE p.id = refu
 -- hash; NULL for merchants made before, until they next authenticate.
 ALTER TABLE merchants ADD COLUMN secret_sealed TEXT;
 )sql"},
+    {15, "webhook formats", R"sql(
+-- An endpoint's events come in paygate's shape or in Razorpay's. Each event is
+-- rendered in its endpoint's format when it happens, and keeps that format, so
+-- that every attempt is signed the way its bytes are shaped whatever the
+-- endpoint has become since.
+ALTER TABLE webhook_endpoints ADD COLUMN format TEXT NOT NULL DEFAULT 'paygate';
+ALTER TABLE events ADD COLUMN format TEXT NOT NULL DEFAULT 'paygate';
+)sql"},
 };
 
 constexpr Sql kCreateTable{

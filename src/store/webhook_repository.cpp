@@ -8,17 +8,17 @@ namespace {
 
 #define PAYGATE_WEBHOOK_COLUMNS                                                        \
   "id, merchant_id, url, secret, previous_secret, previous_secret_expires_at, events," \
-  " active, created_at, updated_at, version"
+  " active, created_at, updated_at, version, format"
 #define PAYGATE_DELIVERY_COLUMNS                                                        \
   "id, merchant_id, webhook_id, event_id, event_type, status, attempts, response_code," \
   " response_body, next_attempt_at, created_at, updated_at, version"
 
 constexpr Sql kInsertWebhook{"INSERT INTO webhook_endpoints (" PAYGATE_WEBHOOK_COLUMNS
-                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
 constexpr Sql kUpdateWebhook{
     "UPDATE webhook_endpoints SET url = $2, secret = $3, previous_secret = $4,"
-    " previous_secret_expires_at = $5, events = $6, active = $7, updated_at = $8, version = $9"
-    " WHERE id = $1 AND version = $10"};
+    " previous_secret_expires_at = $5, events = $6, active = $7, updated_at = $8, version = $9,"
+    " format = $11 WHERE id = $1 AND version = $10"};
 constexpr Sql kDeleteWebhook{"DELETE FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindWebhook{"SELECT " PAYGATE_WEBHOOK_COLUMNS
                            " FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2"};
@@ -28,7 +28,7 @@ constexpr Sql kListWebhooks{"SELECT " PAYGATE_WEBHOOK_COLUMNS
                             " FROM webhook_endpoints WHERE merchant_id = $1"
                             " ORDER BY created_at, id"};
 constexpr Sql kListSubscriptions{
-    "SELECT id, events FROM webhook_endpoints WHERE merchant_id = $1 AND active = 1"
+    "SELECT id, format, events FROM webhook_endpoints WHERE merchant_id = $1 AND active = 1"
     " ORDER BY created_at, id"};
 constexpr Sql kListSecrets{"SELECT id, secret, previous_secret FROM webhook_endpoints"};
 constexpr Sql kReplaceSecrets{
@@ -40,9 +40,10 @@ constexpr Sql kCountWebhooks{"SELECT count(*) FROM webhook_endpoints WHERE merch
 constexpr Sql kLockMerchantPostgres{"SELECT id FROM merchants WHERE id = $1 FOR UPDATE"};
 
 constexpr Sql kInsertEvent{
-    "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)"};
+    "INSERT INTO events (id, merchant_id, type, payload, created_at, format)"
+    " VALUES ($1, $2, $3, $4, $5, $6)"};
 constexpr Sql kFindEvent{
-    "SELECT id, merchant_id, type, payload, created_at FROM events WHERE id = $1"};
+    "SELECT id, merchant_id, type, payload, created_at, format FROM events WHERE id = $1"};
 
 constexpr Sql kInsertDelivery{"INSERT INTO webhook_deliveries (" PAYGATE_DELIVERY_COLUMNS
                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"};
@@ -105,6 +106,7 @@ WebhookEndpoint webhook_from_row(const Row& r) {
   w.created_at = r.int64(8);
   w.updated_at = r.int64(9);
   w.version = r.int64(10);
+  w.format = r.string(11);
   return w;
 }
 
@@ -172,7 +174,8 @@ Status insert_webhook(Connection& conn, const SecretBox& box, const WebhookEndpo
                           std::int64_t{w.active},
                           w.created_at,
                           w.updated_at,
-                          w.version};
+                          w.version,
+                          w.format};
   return to_status(conn.execute(kInsertWebhook, params));
 }
 
@@ -190,7 +193,8 @@ Status update_webhook(Connection& conn, const SecretBox& box, WebhookEndpoint& w
                           std::int64_t{w.active},
                           w.updated_at,
                           w.version + 1,
-                          w.version};
+                          w.version,
+                          w.format};
   if (auto s = expect_one_updated(conn.execute(kUpdateWebhook, params), "webhook " + w.id); !s) {
     return s;
   }
@@ -231,18 +235,12 @@ Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, const Secre
   return rows;
 }
 
-Result<std::vector<std::string>> list_subscribed_webhooks(Connection& conn,
-                                                          std::string_view merchant_id,
-                                                          std::string_view type) {
-  std::vector<std::string> ids;
+Result<std::vector<Subscription>> list_subscriptions(Connection& conn,
+                                                     std::string_view merchant_id) {
   const Param params[] = {merchant_id};
-  auto r = conn.execute(kListSubscriptions, params, [&](const Row& row) {
-    WebhookEndpoint w;
-    w.events = split_events(row.text(1));
-    if (w.subscribed_to(type)) ids.push_back(row.string(0));
+  return query_all(conn, kListSubscriptions, params, [](const Row& row) {
+    return Subscription{row.string(0), row.string(1), split_events(row.text(2))};
   });
-  if (!r) return fail(r.error());
-  return ids;
 }
 
 Result<std::int64_t> reseal_webhook_secrets(Connection& conn, const SecretBox& box) {
@@ -295,14 +293,14 @@ Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_
 }
 
 Status insert_event(Connection& conn, const Event& e) {
-  const Param params[] = {e.id, e.merchant_id, e.type, e.payload, e.created_at};
+  const Param params[] = {e.id, e.merchant_id, e.type, e.payload, e.created_at, e.format};
   return to_status(conn.execute(kInsertEvent, params));
 }
 
 Result<std::optional<Event>> find_event(Connection& conn, std::string_view id) {
   const Param params[] = {id};
   return query_one(conn, kFindEvent, params, [](const Row& r) {
-    return Event{r.string(0), r.string(1), r.string(2), r.string(3), r.int64(4)};
+    return Event{r.string(0), r.string(1), r.string(2), r.string(3), r.int64(4), r.string(5)};
   });
 }
 
@@ -402,6 +400,5 @@ Result<std::vector<DeliveryAttempt>> list_attempts(Connection& conn, std::string
                            row.optional_string(6), row.optional_string(7)};
   });
 }
-
 
 }  // namespace paygate::store

@@ -23,10 +23,9 @@ Result<std::optional<WebhookEndpoint>> find_webhook(Connection& conn, const Secr
                                                     std::string_view id);
 Result<std::vector<WebhookEndpoint>> list_webhooks(Connection& conn, const SecretBox& box,
                                                    std::string_view merchant_id);
-// The ids of the merchant's active endpoints subscribed to `type` (no secrets read).
-Result<std::vector<std::string>> list_subscribed_webhooks(Connection& conn,
-                                                          std::string_view merchant_id,
-                                                          std::string_view type);
+// The merchant's active endpoints: their ids, formats and events (no secrets read).
+Result<std::vector<Subscription>> list_subscriptions(Connection& conn,
+                                                     std::string_view merchant_id);
 // Seals every endpoint's secrets under box's current key where they are not
 // already (a rotation of the master key, or rows written before secrets were
 // sealed); how many rows it rewrote.

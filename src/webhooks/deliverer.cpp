@@ -134,27 +134,12 @@ asio::awaitable<Status> Deliverer::process(const Job& job) {
   if (endpoint.id.empty() || !endpoint.active) {
     result.error = endpoint.id.empty() ? "the endpoint was deleted" : "the endpoint is disabled";
   } else {
-    const std::string& body = pending->event.payload;
-    const std::int64_t timestamp = started / 1'000'000;
-    std::vector<std::string_view> secrets{endpoint.secret};
-    if (endpoint.previous_secret && endpoint.previous_secret_expires_at &&
-        *endpoint.previous_secret_expires_at > started) {
-      secrets.emplace_back(*endpoint.previous_secret);
-    }
-    const std::string signature = body_signature(endpoint.secret, body);
     PostRequest request;
     request.url = endpoint.url;
-    request.body = body;
+    request.body = pending->event.payload;
     request.timeout = settings_.timeout;
     request.allow_private = settings_.allow_private;
-    request.headers = {
-        {"Content-Type", "application/json"},
-        {"X-Signature", signature},
-        {"X-Webhook-Signature", signature},
-        {"webhook-id", pending->event.id},
-        {"webhook-timestamp", std::to_string(timestamp)},
-        {"webhook-signature", standard_signature(secrets, pending->event.id, timestamp, body)},
-    };
+    request.headers = delivery_headers(endpoint, pending->event, started);
     result = co_await pool_.post(std::move(request));
   }
   observe(result);

@@ -24,4 +24,29 @@ std::string standard_signature(const std::vector<std::string_view>& secrets,
   return out;
 }
 
+HeaderList delivery_headers(const WebhookEndpoint& endpoint, const Event& event, Micros now) {
+  const std::string signature = body_signature(endpoint.secret, event.payload);
+  if (event.format == kFormatRazorpay) {
+    return {
+        {"Content-Type", "application/json"},
+        {"X-Razorpay-Signature", signature},
+        {"X-Razorpay-Event-Id", event.id},
+    };
+  }
+  const std::int64_t timestamp = now / 1'000'000;
+  std::vector<std::string_view> secrets{endpoint.secret};
+  if (endpoint.previous_secret && endpoint.previous_secret_expires_at &&
+      *endpoint.previous_secret_expires_at > now) {
+    secrets.emplace_back(*endpoint.previous_secret);
+  }
+  return {
+      {"Content-Type", "application/json"},
+      {"X-Signature", signature},
+      {"X-Webhook-Signature", signature},
+      {"webhook-id", event.id},
+      {"webhook-timestamp", std::to_string(timestamp)},
+      {"webhook-signature", standard_signature(secrets, event.id, timestamp, event.payload)},
+  };
+}
+
 }  // namespace paygate::webhooks

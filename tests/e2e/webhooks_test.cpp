@@ -318,8 +318,9 @@ std::set<std::string> events_of(const json::object& w) {
 // Checks a webhook endpoint object: the document's fields and ours.
 void expect_webhook_shape(const json::object& w) {
   EXPECT_EQ(keys_of(w), (std::set<std::string>{"id", "merchant_id", "url", "secret", "events",
-                                               "active", "created_at", "updated_at"}))
+                                               "format", "active", "created_at", "updated_at"}))
       << json::serialize(w);
+  EXPECT_EQ(str(w, "format"), "paygate") << json::serialize(w);
   EXPECT_TRUE(is_uuid_v4(str(w, "id"))) << json::serialize(w);
   EXPECT_TRUE(matches(str(w, "secret"), "^[0-9a-f]{64}$")) << json::serialize(w);
   EXPECT_TRUE(w.contains("active") && w.at("active").is_bool()) << json::serialize(w);

@@ -38,10 +38,10 @@ class AllRoutes {
     db_ = std::move(*db);
     merchants_.emplace(*db_, box_);
     orders_.emplace(*db_);
-    payments_.emplace(*db_, processor_, PaymentSettings{}, nullptr);
-    refunds_.emplace(*db_, processor_, RefundSettings{0}, nullptr);
+    payments_.emplace(*db_, processor_, formats_, PaymentSettings{}, nullptr);
+    refunds_.emplace(*db_, processor_, formats_, RefundSettings{0}, nullptr);
     idempotency_.emplace(*db_, box_, 0, 0);
-    webhooks_.emplace(*db_, box_, nullptr);
+    webhooks_.emplace(*db_, box_, formats_, nullptr);
     stats_.emplace(*db_);
     services_.emplace(api::Services{config_, *db_, *merchants_, *orders_, *payments_, *refunds_,
                                     *idempotency_, *webhooks_, *stats_, metrics_,
@@ -81,6 +81,7 @@ class AllRoutes {
   Config config_;
   const SecretBox box_{KeyRing{derive_data_keys(std::string(kMasterKeyBytes, 'k')), std::nullopt}};
   SimulatedProcessor processor_{"unit-test-fingerprint-key", 0.0};
+  const EventFormats formats_;
   std::unique_ptr<store::Database> db_;
   std::optional<MerchantDirectory> merchants_;
   std::optional<OrderService> orders_;
