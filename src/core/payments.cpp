@@ -1,8 +1,8 @@
 #include "core/payments.h"
 
-#include <boost/json/serialize.hpp>
-
 #include <openssl/crypto.h>
+
+#include <boost/json/serialize.hpp>
 
 #include "core/events.h"
 #include "core/ids.h"

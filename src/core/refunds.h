@@ -40,8 +40,7 @@ class RefundService {
                                                 const TxnHook<Refund>& hook = {});
   boost::asio::awaitable<Result<Refund>> get(const Merchant& merchant, std::string_view id);
   // Replaces the refund's notes (a change like any other: a new version).
-  boost::asio::awaitable<Result<Refund>> update_notes(const Merchant& merchant,
-                                                      std::string_view id,
+  boost::asio::awaitable<Result<Refund>> update_notes(const Merchant& merchant, std::string_view id,
                                                       const boost::json::object& notes);
   boost::asio::awaitable<Result<std::vector<Refund>>> list(const Merchant& merchant,
                                                            RefundPage page);
