@@ -163,6 +163,11 @@ void SqliteDatabase::run_reader(std::unique_ptr<SqliteConnection> conn) {
       outcome = run_guarded(task.work, *conn);
       (void)conn->execute(kCommit, {});
     }
+    // A read of a file moved or replaced underneath fails with SQLite's bare
+    // "disk I/O error"; the log should say which file, as a write's does.
+    if (!outcome && outcome.error().http_status >= 500) {
+      if (auto file = check_file(); !file) outcome = std::move(file);
+    }
     task.done(std::move(outcome));
   }
 }
