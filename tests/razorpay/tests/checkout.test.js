@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import utils from 'razorpay/dist/utils/razorpay-utils.js';
 import {
-  sdk, unique, checkoutPayment, settled, GATEWAY, KEY_ID, KEY_SECRET, INSTRUMENTS,
+  sdk, unique, checkoutPayment, settled, GATEWAY, KEY_ID, KEY_SECRET, OTHER_MERCHANT, INSTRUMENTS,
 } from '../lib/paygate.js';
 
 const { validatePaymentVerification } = utils;
@@ -14,8 +14,8 @@ const rzp = sdk();
 
 // What checkout.js reads once a payment has settled: the result the handler
 // gets (public: the publishable key only).
-async function checkoutResult(paymentId) {
-  const res = await fetch(`${GATEWAY}/v1/checkout/payments/${paymentId}?key_id=${KEY_ID}`);
+async function checkoutResult(paymentId, keyId = KEY_ID) {
+  const res = await fetch(`${GATEWAY}/v1/checkout/payments/${paymentId}?key_id=${keyId}`);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -63,3 +63,18 @@ test('a declined checkout payment has no signature to verify', async () => {
   const r = await checkoutResult(paymentId);
   assert.ok(!r.body?.razorpay_signature, `no signature for a failed payment: ${JSON.stringify(r.body)}`);
 });
+
+// A merchant made with `paygate merchant create` signs with its own secret.
+test('a created merchant\'s checkout result verifies with that merchant\'s secret',
+  { skip: !OTHER_MERCHANT && 'no second merchant' }, async () => {
+    const { api_key: key, api_secret: secret } = OTHER_MERCHANT;
+    const other = sdk({ key_id: key, key_secret: secret });
+    const order = await other.orders.create({ amount: 1500, currency: 'INR', receipt: unique('other') });
+    const paymentId = await checkoutPayment(order.id, INSTRUMENTS.upiSuccess, { key });
+    assert.equal((await settled(other, paymentId)).status, 'captured');
+    const r = await checkoutResult(paymentId, key);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const ids = { order_id: order.id, payment_id: paymentId };
+    assert.equal(validatePaymentVerification(ids, r.body.razorpay_signature, secret), true);
+    assert.equal(validatePaymentVerification(ids, r.body.razorpay_signature, KEY_SECRET), false);
+  });
