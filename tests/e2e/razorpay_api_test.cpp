@@ -337,8 +337,20 @@ TEST(RazorpayApi, RefundsAreMadeListedEditedAndSettled) {
   const auto p = fetch_payment(c, id);
   EXPECT_EQ(p.at("amount_refunded"), 50000);
   EXPECT_EQ(p.at("refund_status"), "full");
+  EXPECT_TRUE(r1_id.starts_with("rfnd_")) << r1_id;
   const auto fetched = body_of(c.get("/v1/refunds/" + r1_id, rzp()));
   EXPECT_EQ(fetched.at("status"), "processed");
+  // paygate's own id for it works too, on either API.
+  const std::string paygate_id = "refund_" + r1_id.substr(5);
+  EXPECT_EQ(str(body_of(c.get("/v1/refunds/" + paygate_id, rzp())).at("id")), r1_id);
+  EXPECT_EQ(c.get("/api/v1/refunds/" + paygate_id, demo_auth()).status, 200);
+  // One refund of one payment.
+  const auto one = c.get("/v1/payments/" + id + "/refunds/" + r1_id, rzp());
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(body_of(one).at("amount"), 20000);
+  const std::string other_payment = authorized_payment(c);
+  expect_envelope(c.get("/v1/payments/" + other_payment + "/refunds/" + r1_id, rzp()), 400,
+                  "BAD_REQUEST_ERROR");
 
   const auto of_payment = body_of(c.get("/v1/payments/" + id + "/refunds", rzp()));
   EXPECT_EQ(of_payment.at("count"), 2);

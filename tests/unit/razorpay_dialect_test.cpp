@@ -55,6 +55,7 @@ TEST(RazorpayRender, APaymentHasRazorpaysFieldsInUnixSeconds) {
   EXPECT_EQ(p.at("created_at"), 1'700'000'000);
   EXPECT_EQ(p.at("refund_status"), "partial");
   EXPECT_EQ(p.at("card").at("last4"), "1111");
+  EXPECT_EQ(p.at("card").at("network"), "Visa");  // Razorpay's display name
   EXPECT_EQ(p.at("fee"), 0);
   EXPECT_TRUE(p.at("notes").is_array());
   EXPECT_TRUE(p.at("vpa").is_null());
@@ -97,6 +98,18 @@ TEST(RazorpayRender, AnOrderIsDueUntilPaid) {
   v = json::parse(paid.str()).as_object();
   EXPECT_EQ(v.at("amount_due"), 0);
   EXPECT_EQ(v.at("amount_paid"), 50000);
+}
+
+TEST(RazorpayRender, RefundIdsAreRfndOnV1AndBothFormsAreAccepted) {
+  Refund r;
+  r.id = "refund_AbC123";
+  r.status = std::string(kRefundProcessed);
+  JsonWriter w;
+  rzp::write_refund(w, r, "INR");
+  EXPECT_EQ(json::parse(w.str()).at("id"), "rfnd_AbC123");
+  EXPECT_EQ(rzp::paygate_refund_id("rfnd_AbC123"), "refund_AbC123");
+  EXPECT_EQ(rzp::paygate_refund_id("refund_AbC123"), "refund_AbC123");
+  EXPECT_EQ(rzp::razorpay_refund_id("refund_AbC123"), "rfnd_AbC123");
 }
 
 json::object error_of(const http::Reply& r) {

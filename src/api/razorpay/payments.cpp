@@ -135,6 +135,19 @@ asio::awaitable<Result<Reply>> payment_refunds(const Services& s, const Request&
   co_return collection_reply(*refunds, write_refund_entity);
 }
 
+asio::awaitable<Result<Reply>> payment_refund(const Services& s, const Request& req) {
+  auto merchant = co_await authenticate(s, req);
+  if (!merchant) co_return fail(std::move(merchant.error()));
+  auto refund = co_await s.refunds.get(*merchant, paygate_refund_id(req.param(1)));
+  if (!refund) co_return fail(std::move(refund.error()));
+  // Another payment's refund is not this payment's: as unknown as any other id.
+  if (refund->payment_id != req.param(0)) {
+    co_return fail(Error::not_found("no refund " + std::string(req.param(1).substr(0, 64)) +
+                                    " of payment " + std::string(req.param(0).substr(0, 64))));
+  }
+  co_return entity_reply(*refund, write_refund_entity);
+}
+
 }  // namespace
 
 void add_payment_routes(http::Router& router, const Services& s) {
@@ -151,6 +164,8 @@ void add_payment_routes(http::Router& router, const Services& s) {
              [sp](const Request& r) { return refund_payment(*sp, r); });
   router.add(Method::get, "/v1/payments/{id}/refunds",
              [sp](const Request& r) { return payment_refunds(*sp, r); });
+  router.add(Method::get, "/v1/payments/{id}/refunds/{refund_id}",
+             [sp](const Request& r) { return payment_refund(*sp, r); });
 }
 
 }  // namespace paygate::api::razorpay

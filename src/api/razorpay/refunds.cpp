@@ -64,7 +64,7 @@ asio::awaitable<Result<Reply>> create_refund(const Services& s, const Request& r
 asio::awaitable<Result<Reply>> get_refund(const Services& s, const Request& req) {
   auto merchant = co_await authenticate(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
-  auto refund = co_await s.refunds.get(*merchant, req.param(0));
+  auto refund = co_await s.refunds.get(*merchant, paygate_refund_id(req.param(0)));
   if (!refund) co_return fail(std::move(refund.error()));
   co_return entity_reply(*refund, write_refund_entity);
 }
@@ -86,7 +86,7 @@ asio::awaitable<Result<Reply>> edit_refund(const Services& s, const Request& req
   if (!merchant) co_return fail(std::move(merchant.error()));
   auto notes = notes_update(req.body);
   if (!notes) co_return fail(std::move(notes.error()));
-  auto refund = co_await s.refunds.update_notes(*merchant, req.param(0), *notes);
+  auto refund = co_await s.refunds.update_notes(*merchant, paygate_refund_id(req.param(0)), *notes);
   if (!refund) co_return fail(std::move(refund.error()));
   co_return entity_reply(*refund, write_refund_entity);
 }

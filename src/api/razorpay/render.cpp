@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/ids.h"
+
 namespace paygate::api::razorpay {
 
 namespace {
@@ -38,7 +40,28 @@ void null_field(JsonWriter& w, std::string_view k) {
   w.key(k).null();
 }
 
+// Razorpay names networks for display ("Visa", "MasterCard", ...).
+std::string_view network_name(std::string_view network) {
+  if (network == "visa") return "Visa";
+  if (network == "mastercard") return "MasterCard";
+  if (network == "amex") return "American Express";
+  if (network == "diners") return "Diners Club";
+  if (network == "rupay") return "RuPay";
+  if (network == "discover") return "Discover";
+  return "Unknown";
+}
+
 }  // namespace
+
+std::string razorpay_refund_id(std::string_view id) {
+  if (!id.starts_with(kRefundPrefix)) return std::string(id);
+  return std::string(kRazorpayRefundPrefix).append(id.substr(kRefundPrefix.size()));
+}
+
+std::string paygate_refund_id(std::string_view id) {
+  if (!id.starts_with(kRazorpayRefundPrefix)) return std::string(id);
+  return std::string(kRefundPrefix).append(id.substr(kRazorpayRefundPrefix.size()));
+}
 
 std::string_view payment_status(const Payment& p) {
   if (p.status == kPaymentFailed) return "failed";
@@ -97,7 +120,7 @@ void write_payment(JsonWriter& w, const Payment& p) {
     w.field("entity", "card");
     w.field("name", "");
     w.field("last4", p.card_last4);
-    w.field("network", p.card_network);
+    w.field("network", network_name(p.card_network.value_or("")));
     w.field("type", "credit");
     null_field(w, "issuer");
     w.field("international", false);
@@ -143,7 +166,7 @@ void write_payment(JsonWriter& w, const Payment& p) {
 
 void write_refund(JsonWriter& w, const Refund& r, std::string_view currency) {
   w.begin_object();
-  w.field("id", std::string_view(r.id));
+  w.field("id", razorpay_refund_id(r.id));
   w.field("entity", "refund");
   w.field("amount", r.amount);
   w.field("currency", currency);

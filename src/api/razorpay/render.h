@@ -2,6 +2,7 @@
 // the /v1 answers and for Razorpay-shaped webhook payloads alike.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,12 @@
 #include "http/request.h"
 
 namespace paygate::api::razorpay {
+
+// Razorpay's refund ids are rfnd_…: paygate's refund_… with the same suffix.
+// Both are accepted wherever /v1 takes a refund id.
+inline constexpr std::string_view kRazorpayRefundPrefix = "rfnd_";
+std::string razorpay_refund_id(std::string_view id);
+std::string paygate_refund_id(std::string_view id);
 
 // created | authorized | captured | refunded | failed
 std::string_view payment_status(const Payment& p);
