@@ -11,27 +11,21 @@ root="$(cd "$here/../.." && pwd)"
 binary="${1:-$root/build/debug/paygate}"
 shift || true
 binary="$(realpath "$binary")"
+# shellcheck source=../lib/paygate-server.sh
+. "$root/tests/lib/paygate-server.sh"
 
 if [ ! -x "$binary" ]; then
   echo "run.sh: no paygate binary at $binary (build it first: make debug)" >&2
   exit 1
 fi
-# The lockfile pins razorpay; install it only when missing or another version.
-# No install scripts run (none is needed).
-want="$(cd "$here" && node -p 'require("./package-lock.json").packages["node_modules/razorpay"].version')"
-have="$(cd "$here" && node -p 'try { require("./node_modules/razorpay/package.json").version } catch { "" }')"
-if [ "$want" != "$have" ]; then
-  (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-fi
+# The lockfile pins razorpay; installed only when missing or another version
+# (no install scripts run: none is needed).
+npm_ci_if_needed "$here" razorpay --ignore-scripts
 
 work="$(mktemp -d /tmp/paygate-razorpay-XXXXXX)"
 pid=""
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  paygate_stop "$pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,18 +42,7 @@ PAYGATE_WEBHOOK_ALLOW_PRIVATE="${PAYGATE_WEBHOOK_ALLOW_PRIVATE:-1}" \
   >"$work/server.log" 2>&1 &
 pid=$!
 
-port=""
-for _ in $(seq 200); do
-  port="$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$work/server.log" | head -n1)"
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-done
-if [ -z "$port" ]; then
-  echo "run.sh: paygate did not start; its log:" >&2
-  cat "$work/server.log" >&2
-  exit 1
-fi
+port="$(paygate_port "$pid" "$work/server.log")" || exit 1
 
 if ! other="$("$binary" merchant create --name "SDK Other" --email sdk-other@example.com \
   --database "$database" 2>"$work/merchant.log")"; then
