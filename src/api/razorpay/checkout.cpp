@@ -2,8 +2,6 @@
 // (window.Razorpay, over paygate's hosted checkout) and the result of a
 // checkout payment, which that script reads to call the page's handler with
 // razorpay_signature, or its payment.failed handlers with Razorpay's error.
-#include <boost/json.hpp>
-
 #include "api/auth.h"
 #include "api/razorpay/render.h"
 #include "api/razorpay/routes.h"
@@ -19,22 +17,16 @@ using http::Reply;
 using http::Request;
 
 // A failed payment's error as Razorpay's checkout gives it to payment.failed:
-// the payment entity's error_* fields (so the two never disagree), and the
-// ids as metadata.
+// the payment entity's error fields (payment_failure, so the two never
+// disagree), and the ids as metadata.
 void write_failure(JsonWriter& w, const Payment& p) {
-  JsonWriter entity;
-  write_payment(entity, p);
-  const auto fields = boost::json::parse(entity.str()).as_object();
-  const auto text = [&](std::string_view key) -> std::string_view {
-    const auto* v = fields.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : "NA";
-  };
+  const PaymentFailure failure = payment_failure(p);
   w.key("error").begin_object();
-  w.field("code", text("error_code"));
-  w.field("description", text("error_description"));
-  w.field("source", text("error_source"));
-  w.field("step", text("error_step"));
-  w.field("reason", text("error_reason"));
+  w.field("code", failure.code);
+  w.field("description", p.error_description ? std::string_view(*p.error_description) : "NA");
+  w.field("source", failure.source);
+  w.field("step", failure.step);
+  w.field("reason", failure.reason);
   w.key("metadata").begin_object();
   w.field("order_id", std::string_view(p.order_id));
   w.field("payment_id", std::string_view(p.id));

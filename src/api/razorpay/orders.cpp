@@ -16,10 +16,6 @@ using http::Request;
 
 namespace {
 
-void write_order_entity(JsonWriter& w, const Order& o) {
-  write_order(w, o);
-}
-
 Result<NewOrder> parse_new_order(std::string_view text) {
   auto body = parse_json_object(text);
   if (!body) return fail(std::move(body.error()));
@@ -58,7 +54,7 @@ asio::awaitable<Result<Reply>> create_order(const Services& s, const Request& re
         if (!input) co_return fail(std::move(input.error()));
         co_return co_await s.orders.create(*merchant, std::move(*input), hook);
       },
-      [](const Order& o) { return entity_reply(o, write_order_entity); });
+      [](const Order& o) { return entity_reply(o, write_order); });
 }
 
 asio::awaitable<Result<Reply>> get_order(const Services& s, const Request& req) {
@@ -66,7 +62,7 @@ asio::awaitable<Result<Reply>> get_order(const Services& s, const Request& req) 
   if (!merchant) co_return fail(std::move(merchant.error()));
   auto order = co_await s.orders.get(*merchant, req.param(0));
   if (!order) co_return fail(std::move(order.error()));
-  co_return entity_reply(*order, write_order_entity);
+  co_return entity_reply(*order, write_order);
 }
 
 asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req) {
@@ -82,7 +78,7 @@ asio::awaitable<Result<Reply>> list_orders(const Services& s, const Request& req
   page.authorized = *authorized;
   auto orders = co_await s.orders.list(*merchant, std::move(page));
   if (!orders) co_return fail(std::move(orders.error()));
-  co_return collection_reply(*orders, write_order_entity);
+  co_return collection_reply(*orders, write_order);
 }
 
 asio::awaitable<Result<Reply>> edit_order(const Services& s, const Request& req) {
@@ -92,7 +88,7 @@ asio::awaitable<Result<Reply>> edit_order(const Services& s, const Request& req)
   if (!notes) co_return fail(std::move(notes.error()));
   auto order = co_await s.orders.update_notes(*merchant, req.param(0), *notes);
   if (!order) co_return fail(std::move(order.error()));
-  co_return entity_reply(*order, write_order_entity);
+  co_return entity_reply(*order, write_order);
 }
 
 asio::awaitable<Result<Reply>> order_payments(const Services& s, const Request& req) {

@@ -18,10 +18,6 @@ using http::Request;
 
 namespace {
 
-void write_payment_entity(JsonWriter& w, const Payment& p) {
-  write_payment(w, p);
-}
-
 struct CaptureInput {
   std::int64_t amount = 0;
   std::optional<std::string> currency;
@@ -65,7 +61,7 @@ asio::awaitable<Result<Reply>> get_payment(const Services& s, const Request& req
   if (!merchant) co_return fail(std::move(merchant.error()));
   auto payment = co_await s.payments.get(*merchant, req.param(0));
   if (!payment) co_return fail(std::move(payment.error()));
-  co_return entity_reply(*payment, write_payment_entity);
+  co_return entity_reply(*payment, write_payment);
 }
 
 asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& req) {
@@ -77,7 +73,7 @@ asio::awaitable<Result<Reply>> list_payments(const Services& s, const Request& r
   page.window = *window;
   auto payments = co_await s.payments.list(*merchant, std::move(page));
   if (!payments) co_return fail(std::move(payments.error()));
-  co_return collection_reply(*payments, write_payment_entity);
+  co_return collection_reply(*payments, write_payment);
 }
 
 asio::awaitable<Result<Reply>> capture_payment(const Services& s, const Request& req) {
@@ -93,7 +89,7 @@ asio::awaitable<Result<Reply>> capture_payment(const Services& s, const Request&
         if (auto ok = check_capture(*payment, *input); !ok) co_return fail(std::move(ok.error()));
         co_return co_await s.payments.capture(*merchant, req.param(0), hook);
       },
-      [](const Payment& p) { return entity_reply(p, write_payment_entity); });
+      [](const Payment& p) { return entity_reply(p, write_payment); });
 }
 
 asio::awaitable<Result<Reply>> edit_payment(const Services& s, const Request& req) {
@@ -103,7 +99,7 @@ asio::awaitable<Result<Reply>> edit_payment(const Services& s, const Request& re
   if (!notes) co_return fail(std::move(notes.error()));
   auto payment = co_await s.payments.update_notes(*merchant, req.param(0), *notes);
   if (!payment) co_return fail(std::move(payment.error()));
-  co_return entity_reply(*payment, write_payment_entity);
+  co_return entity_reply(*payment, write_payment);
 }
 
 asio::awaitable<Result<Reply>> refund_payment(const Services& s, const Request& req) {

@@ -8,32 +8,10 @@ namespace paygate::api::razorpay {
 
 namespace {
 
-std::int64_t unix_seconds(Micros t) {
-  return t / 1'000'000;
-}
-
 // Razorpay answers an empty notes object as an empty array.
 void write_notes(JsonWriter& w, std::string_view notes_json) {
   w.key("notes").raw(notes_json.empty() || notes_json == "{}" ? std::string_view("[]")
                                                               : notes_json);
-}
-
-struct PaymentFailure {
-  std::string_view code;    // BAD_REQUEST_ERROR | GATEWAY_ERROR | SERVER_ERROR
-  std::string_view source;  // customer | bank | business | gateway | internal
-  std::string_view reason;
-};
-
-// paygate's failure codes as Razorpay's error_code, error_source, error_reason.
-PaymentFailure failure_of(std::string_view code) {
-  if (code == "CARD_DECLINED") return {"BAD_REQUEST_ERROR", "bank", "card_declined"};
-  if (code == "INSUFFICIENT_FUNDS") return {"BAD_REQUEST_ERROR", "bank", "insufficient_funds"};
-  if (code == "PAYMENT_FAILED") return {"BAD_REQUEST_ERROR", "customer", "payment_failed"};
-  if (code == "ORDER_ALREADY_PAID") {
-    return {"BAD_REQUEST_ERROR", "business", "order_already_paid"};
-  }
-  if (code == "PROCESSING_TIMEOUT") return {"GATEWAY_ERROR", "gateway", "payment_timed_out"};
-  return {"GATEWAY_ERROR", "gateway", "payment_failed"};
 }
 
 void null_field(JsonWriter& w, std::string_view k) {
@@ -61,6 +39,21 @@ std::string razorpay_refund_id(std::string_view id) {
 std::string paygate_refund_id(std::string_view id) {
   if (!id.starts_with(kRazorpayRefundPrefix)) return std::string(id);
   return std::string(kRefundPrefix).append(id.substr(kRazorpayRefundPrefix.size()));
+}
+
+PaymentFailure payment_failure(const Payment& p) {
+  constexpr std::string_view kStep = "payment_authorization";
+  const std::string_view code = p.error_code ? std::string_view(*p.error_code) : "";
+  if (code == "CARD_DECLINED") return {"BAD_REQUEST_ERROR", "bank", kStep, "card_declined"};
+  if (code == "INSUFFICIENT_FUNDS") {
+    return {"BAD_REQUEST_ERROR", "bank", kStep, "insufficient_funds"};
+  }
+  if (code == "PAYMENT_FAILED") return {"BAD_REQUEST_ERROR", "customer", kStep, "payment_failed"};
+  if (code == "ORDER_ALREADY_PAID") {
+    return {"BAD_REQUEST_ERROR", "business", kStep, "order_already_paid"};
+  }
+  if (code == "PROCESSING_TIMEOUT") return {"GATEWAY_ERROR", "gateway", kStep, "payment_timed_out"};
+  return {"GATEWAY_ERROR", "gateway", kStep, "payment_failed"};
 }
 
 std::string_view payment_status(const Payment& p) {
@@ -147,11 +140,11 @@ void write_payment(JsonWriter& w, const Payment& p) {
     null_field(w, "tax");
   }
   if (p.status == kPaymentFailed) {
-    const auto failure = failure_of(p.error_code.value_or(""));
+    const PaymentFailure failure = payment_failure(p);
     w.field("error_code", failure.code);
     w.field("error_description", p.error_description);
     w.field("error_source", failure.source);
-    w.field("error_step", "payment_authorization");
+    w.field("error_step", failure.step);
     w.field("error_reason", failure.reason);
   } else {
     for (const auto* k :

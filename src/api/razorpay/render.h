@@ -20,6 +20,21 @@ inline constexpr std::string_view kRazorpayRefundPrefix = "rfnd_";
 std::string razorpay_refund_id(std::string_view id);
 std::string paygate_refund_id(std::string_view id);
 
+// Razorpay's times: Unix seconds.
+inline std::int64_t unix_seconds(Micros t) {
+  return t / 1'000'000;
+}
+
+// A failed payment's error in Razorpay's words, from paygate's failure code:
+// what the payment entity shows and what Checkout gives payment.failed.
+struct PaymentFailure {
+  std::string_view code;    // BAD_REQUEST_ERROR | GATEWAY_ERROR
+  std::string_view source;  // customer | bank | business | gateway
+  std::string_view step;    // payment_authorization
+  std::string_view reason;
+};
+PaymentFailure payment_failure(const Payment& p);
+
 // created | authorized | captured | refunded | failed
 std::string_view payment_status(const Payment& p);
 // pending | processed | failed

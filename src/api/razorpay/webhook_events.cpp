@@ -3,6 +3,7 @@
 #include <array>
 
 #include "api/razorpay/render.h"
+#include "core/ids.h"
 #include "core/json_writer.h"
 #include "core/webhook.h"
 
@@ -30,10 +31,6 @@ constexpr std::array<std::string_view, 1> kOnRefundCreated = {kRefundCreated};
 constexpr std::array<std::string_view, 1> kOnRefundProcessed = {kRefundProcessed};
 constexpr std::array<std::string_view, 1> kOnRefundFailed = {kRefundFailed};
 
-std::int64_t unix_seconds(Micros t) {
-  return t / 1'000'000;
-}
-
 // "payment": {"entity": {...}}
 template <class Write>
 void entity(JsonWriter& w, std::string_view name, Write write) {
@@ -45,7 +42,7 @@ void entity(JsonWriter& w, std::string_view name, Write write) {
 }  // namespace
 
 std::string account_id(std::string_view merchant_id) {
-  if (merchant_id.starts_with("mrc_")) merchant_id.remove_prefix(4);
+  if (merchant_id.starts_with(kMerchantPrefix)) merchant_id.remove_prefix(kMerchantPrefix.size());
   return "acc_" + std::string(merchant_id);
 }
 
