@@ -185,14 +185,17 @@ asio::awaitable<Result<std::vector<Payment>>> PaymentService::list(const Merchan
       db_, [&](store::Connection& c) { return store::list_payments(c, merchant.id, page); });
 }
 
-asio::awaitable<Result<Payment>> PaymentService::capture(const Merchant& merchant,
-                                                         std::string_view id,
-                                                         const TxnHook<Payment>& hook) {
+asio::awaitable<Result<Payment>> PaymentService::capture(
+    const Merchant& merchant, std::string_view id, const TxnHook<Payment>& hook,
+    const std::function<Status(const Payment&)>& precondition) {
   co_return co_await store::write(db_, [&](store::Connection& c) -> Result<Payment> {
     auto found = store::find_payment(c, merchant.id, id);
     if (!found) return fail(found.error());
     if (!*found) return fail(payment_not_found(id));
     Payment p = std::move(**found);
+    if (precondition) {
+      if (auto s = precondition(p); !s) return fail(std::move(s.error()));
+    }
     if (p.status == kPaymentFailed) {
       return fail(Error::bad_request("a failed payment cannot be captured", "payment_id"));
     }

@@ -59,8 +59,12 @@ class PaymentService {
   boost::asio::awaitable<Result<Payment>> get_public(std::string_view id);
   boost::asio::awaitable<Result<std::vector<Payment>>> list(const Merchant& merchant,
                                                             PaymentPage page);
-  boost::asio::awaitable<Result<Payment>> capture(const Merchant& merchant, std::string_view id,
-                                                  const TxnHook<Payment>& hook = {});
+  // precondition, when given, sees the payment as the capture's transaction
+  // read it and may refuse (an API dialect's own rules, such as Razorpay's
+  // amount check), with no read of its own and no race with another capture.
+  boost::asio::awaitable<Result<Payment>> capture(
+      const Merchant& merchant, std::string_view id, const TxnHook<Payment>& hook = {},
+      const std::function<Status(const Payment&)>& precondition = {});
   // Replaces the payment's notes (a change like any other: a new version).
   boost::asio::awaitable<Result<Payment>> update_notes(const Merchant& merchant,
                                                        std::string_view id,

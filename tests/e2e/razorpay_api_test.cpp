@@ -397,6 +397,34 @@ TEST(RazorpayApi, ConcurrentRefundsOnV1NeverExceedThePayment) {
   EXPECT_EQ(other.load(), 0);
 }
 
+TEST(RazorpayApi, OfConcurrentCapturesExactlyOneCapturesAndTheOthersAreTold) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  const std::string id = authorized_payment(c);
+  // Razorpay's rule (authorized and not yet captured) is checked in the
+  // capture's own transaction: a check read before it would let several pass.
+  std::atomic<int> captured{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto client = server->client();
+      const auto r = client.post("/v1/payments/" + id + "/capture",
+                                 R"({"amount":50000,"currency":"INR"})", rzp());
+      if (r.status == 200) {
+        ++captured;
+      } else if (r.status == 400 && r.body.find("already been captured") != std::string::npos) {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(captured.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+  EXPECT_EQ(other.load(), 0);
+}
+
 TEST(RazorpayApi, AnIdempotencyKeyReplaysTheFirstAnswerOnV1) {
   auto server = TestServer::start();
   auto c = server->client();

@@ -84,10 +84,9 @@ asio::awaitable<Result<Reply>> capture_payment(const Services& s, const Request&
       [&](const TxnHook<Payment>& hook) -> asio::awaitable<Result<Payment>> {
         auto input = parse_capture(req.body);
         if (!input) co_return fail(std::move(input.error()));
-        auto payment = co_await s.payments.get(*merchant, req.param(0));
-        if (!payment) co_return fail(std::move(payment.error()));
-        if (auto ok = check_capture(*payment, *input); !ok) co_return fail(std::move(ok.error()));
-        co_return co_await s.payments.capture(*merchant, req.param(0), hook);
+        co_return co_await s.payments.capture(
+            *merchant, req.param(0), hook,
+            [&input](const Payment& p) { return check_capture(p, *input); });
       },
       [](const Payment& p) { return entity_reply(p, write_payment); });
 }
