@@ -15,6 +15,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::expired_card:
       return "EXPIRED_CARD";
     case ErrorCode::not_found:
+    case ErrorCode::no_route:
       return "NOT_FOUND_ERROR";
     case ErrorCode::idempotency:
       return "IDEMPOTENCY_ERROR";
@@ -39,6 +40,10 @@ Error Error::bad_request(std::string description, std::string field) {
 }
 Error Error::not_found(std::string description) {
   return with_status(ErrorCode::not_found, 404, std::move(description));
+}
+
+Error Error::no_route(std::string description) {
+  return with_status(ErrorCode::no_route, 404, std::move(description));
 }
 Error Error::authentication(std::string description) {
   return with_status(ErrorCode::authentication, 401, std::move(description));

@@ -15,6 +15,7 @@ enum class ErrorCode {
   invalid_card,
   expired_card,
   not_found,
+  no_route,  // the path names no resource at all (NOT_FOUND_ERROR too)
   idempotency,
   payload_too_large,
   rate_limited,
@@ -37,6 +38,8 @@ struct Error {
 
   static Error bad_request(std::string description, std::string field = {});
   static Error not_found(std::string description);
+  // No route for the request's path (an unknown URL, not an unknown id).
+  static Error no_route(std::string description);
   static Error authentication(std::string description);
   static Error service_unavailable(std::string description);
   static Error internal(std::string description);

@@ -97,10 +97,14 @@ Reply error_reply(const Error& e, std::string_view request_id) {
   w.field("request_id", request_id);
   w.end_object().end_object();
   Reply r{e.http_status, w.take(), "application/json", {}};
-  if (e.code == ErrorCode::service_unavailable || e.code == ErrorCode::rate_limited) {
-    r.headers.emplace_back("Retry-After", std::to_string(std::max(1, e.retry_after_s)));
-  }
+  add_retry_after(r, e);
   return r;
+}
+
+void add_retry_after(Reply& reply, const Error& e) {
+  if (e.code == ErrorCode::service_unavailable || e.code == ErrorCode::rate_limited) {
+    reply.headers.emplace_back("Retry-After", std::to_string(std::max(1, e.retry_after_s)));
+  }
 }
 
 Reply error_reply(const Error& e, const Request& req) {

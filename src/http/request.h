@@ -67,6 +67,9 @@ struct Reply {
 // The contract's error object: {"error": {"code", "description", "field"?, "request_id"}}.
 // A 500's or 503's own description is never shown (a fixed one is), only logged.
 Reply error_reply(const Error& e, std::string_view request_id);
+// Retry-After on the answers to errors that say when to try again (429, 503).
+void add_retry_after(Reply& reply, const Error& e);
+
 // e as req's dialect renders errors (the contract's object unless its path has another).
 Reply error_reply(const Error& e, const Request& req);
 

@@ -313,8 +313,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
           reply.headers.emplace_back("Allow", match.allow);
         } else {
           reply = error_reply(
-              Error::not_found("no route for " + std::string(request.path.substr(0, 200))),
-              request);
+              Error::no_route("no route for " + std::string(request.path.substr(0, 200))), request);
         }
       } else {
         request.path_params = match.params;

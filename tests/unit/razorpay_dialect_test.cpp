@@ -120,7 +120,7 @@ TEST(RazorpayErrors, StatusesAndCodesAreRazorpays) {
   const auto unknown_id = rzp::error_reply(Error::not_found("no order with id x"), "req_1");
   EXPECT_EQ(unknown_id.status, 400);
   EXPECT_EQ(error_of(unknown_id).at("description"), "The id provided does not exist");
-  const auto unknown_url = rzp::error_reply(Error::not_found("no route for /v1/x"), "req_1");
+  const auto unknown_url = rzp::error_reply(Error::no_route("no route for /v1/x"), "req_1");
   EXPECT_EQ(unknown_url.status, 404);
   const auto bad = rzp::error_reply(Error::bad_request("amount must be an integer", "amount"), "r");
   EXPECT_EQ(bad.status, 400);

@@ -1,6 +1,5 @@
 #include "api/razorpay/errors.h"
 
-#include <algorithm>
 #include <string>
 
 #include "core/json_writer.h"
@@ -11,15 +10,12 @@ namespace {
 
 // Razorpay's texts where an integration may match on them; paygate's own
 // (which say more) everywhere else.
-bool is_unknown_url(const Error& e) {
-  return e.code == ErrorCode::not_found && e.description.starts_with("no route for ");
-}
-
 std::string_view description_of(const Error& e) {
   switch (e.code) {
     case ErrorCode::not_found:
-      return is_unknown_url(e) ? "The requested URL was not found on the server."
-                               : "The id provided does not exist";
+      return "The id provided does not exist";
+    case ErrorCode::no_route:
+      return "The requested URL was not found on the server.";
     case ErrorCode::internal:
       return "The server encountered an error. The incident has been reported to admins.";
     case ErrorCode::service_unavailable:
@@ -32,7 +28,7 @@ std::string_view description_of(const Error& e) {
 // Razorpay answers an unknown id with 400, not 404; its SDKs raise the same
 // BAD_REQUEST_ERROR for both.
 int status_of(const Error& e) {
-  if (e.code == ErrorCode::not_found && e.http_status == 404 && !is_unknown_url(e)) return 400;
+  if (e.code == ErrorCode::not_found && e.http_status == 404) return 400;
   return e.http_status;
 }
 
@@ -55,9 +51,7 @@ http::Reply error_reply(const Error& e, std::string_view request_id) {
   w.field("request_id", request_id);
   w.end_object();
   http::Reply r{status_of(e), w.take(), "application/json", {}};
-  if (e.code == ErrorCode::service_unavailable || e.code == ErrorCode::rate_limited) {
-    r.headers.emplace_back("Retry-After", std::to_string(std::max(1, e.retry_after_s)));
-  }
+  http::add_retry_after(r, e);
   return r;
 }
 
