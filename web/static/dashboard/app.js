@@ -4,12 +4,15 @@
 import { h } from '/static/shared/format.js';
 import * as api from '/static/dashboard/api.js';
 import * as pages from '/static/dashboard/pages.js';
+import * as events from '/static/dashboard/events.js';
+import { requestLog } from '/static/dashboard/requests.js';
 
 const root = document.getElementById('app');
 
 const NAV = [
   ['overview', 'Overview'], ['orders', 'Orders'], ['payments', 'Payments'], ['refunds', 'Refunds'],
-  ['webhooks', 'Webhooks'], ['webhook-logs', 'Webhook logs'], ['keys', 'API keys'],
+  ['webhooks', 'Webhooks'], ['webhook-logs', 'Webhook logs'], ['events', 'Events'], ['requests', 'Request log'],
+  ['keys', 'API keys'],
 ];
 
 function signInPage(message) {
@@ -52,12 +55,22 @@ function shell(current) {
     h('ul', {}, NAV.map(([id, label]) => h('li', {},
       h('a', { href: `#/${id}`, 'aria-current': id === current ? 'page' : null, text: label })))),
     h('button', { type: 'button', class: 'signout', text: 'Sign out',
-      onclick: () => { api.signOut(); location.hash = '#/'; signInPage(); } }));
+      onclick: () => { leave(); api.signOut(); location.hash = '#/'; signInPage(); } }));
   root.replaceChildren(h('div', { class: 'layout' }, nav, view));
   return view;
 }
 
+// The shown page's lifetime: aborted when another page is shown or this one
+// is left, which ends its streams and polling.
+let lifetime = new AbortController();
+function leave() {
+  lifetime.abort();
+  lifetime = new AbortController();
+  return lifetime.signal;
+}
+
 async function route() {
+  const signal = leave();
   if (!api.credentials()) return signInPage();
   const hash = location.hash.replace(/^#\/?/, '');
   const [path, q = ''] = hash.split('?');
@@ -71,6 +84,9 @@ async function route() {
     refunds: () => pages.refunds(view, params),
     webhooks: () => pages.webhooks(view, params),
     'webhook-logs': () => pages.webhookLogs(view, params),
+    events: () => (id ? events.event(view, params, decodeURIComponent(id), signal)
+      : events.events(view, params, signal)),
+    requests: () => requestLog(view, signal),
     keys: () => pages.keys(view, params),
   }[page] ?? (() => pages.overview(view, params));
   try {
@@ -86,4 +102,7 @@ async function route() {
 }
 
 window.addEventListener('hashchange', route);
+// Streams end with the page; one kept in the back/forward cache starts anew.
+window.addEventListener('pagehide', leave);
+window.addEventListener('pageshow', (e) => { if (e.persisted) route(); });
 route();

@@ -7,10 +7,10 @@ import {
 } from '/static/dashboard/ui.js';
 import { barChart } from '/static/dashboard/chart.js';
 
-const EVENTS = ['payment.success', 'payment.failed', 'payment.captured', 'refund.processed',
+export const EVENTS = ['payment.success', 'payment.failed', 'payment.captured', 'refund.processed',
   'refund.failed'];
 
-function title(text, ...extra) {
+export function title(text, ...extra) {
   return h('div', { class: 'page-head' }, h('h1', { tabindex: '-1', text }), ...extra);
 }
 
@@ -163,7 +163,7 @@ export function payments(view, params) {
   });
 }
 
-function detailRows(pairs) {
+export function detailRows(pairs) {
   return h('dl', { class: 'details' }, pairs.filter(([, v]) => v !== undefined).flatMap(([k, v]) =>
     [h('dt', { text: k }), h('dd', {}, v === null || v === '' ? '—' : v)]));
 }
@@ -354,7 +354,8 @@ export async function webhooks(view) {
   }
 }
 
-async function attempts(entry, holder) {
+// Fills holder with the attempts of one delivery (the webhook log entry).
+export async function attempts(entry, holder) {
   try {
     const d = await api.get(`/webhook-logs/${entry.id}`);
     holder.replaceChildren(table([

@@ -56,3 +56,19 @@ export function parseMajor(text) {
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
 }
+
+// The state of a live stream, beside a page's heading (sse.js's onState).
+export function liveIndicator() {
+  const el = h('p', { class: 'live', role: 'status', 'data-testid': 'live-state', 'data-state': 'connecting',
+    text: 'Connecting…' });
+  const set = (state, error) => {
+    el.dataset.state = state;
+    el.textContent = {
+      connecting: 'Connecting…',
+      live: 'Live',
+      reconnecting: `Reconnecting… (${error?.message ?? 'the stream ended'})`,
+      stopped: `Stopped: ${error?.message ?? 'the stream ended'}`,
+    }[state] ?? state;
+  };
+  return { el, set };
+}
