@@ -1,4 +1,5 @@
-// paygate: serve | worker | migrate | keygen | merchant create | merchant list | version.
+// paygate: serve | worker | migrate | keygen | merchant create | merchant list | version,
+// and the developer CLI (src/cli): listen | trigger | logs tail | events.
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "app.h"
+#include "cli/commands.h"
 #include "config/config.h"
 #include "logging/log.h"
 
@@ -25,6 +27,13 @@ constexpr const char* kUsage =
     "  merchant create     create a merchant: --name NAME --email EMAIL\n"
     "  merchant list       list merchants (no secrets)\n"
     "  version             print the version\n"
+    "\n"
+    "developer commands, against a running server (--api URL --key K --secret S, or\n"
+    "PAYGATE_API_URL, PAYGATE_API_KEY, PAYGATE_API_SECRET; --format text|json):\n"
+    "  listen              forward live events to a URL, signed as webhooks are: --forward-to URL\n"
+    "  trigger EVENT       make the objects that cause EVENT (trigger --list: which events)\n"
+    "  logs tail           follow the merchant's API requests as they finish\n"
+    "  events list         list stored events; events resend ID: deliver one again\n"
     "\n"
     "Run 'paygate <command> --help' for a command's options.\n";
 
@@ -168,6 +177,10 @@ int run(const std::vector<std::string>& argv) {
   if (command == "version" || command == "--version") {
     std::printf("paygate %s\n", PAYGATE_VERSION);
     return paygate::kExitOk;
+  }
+  // The developer CLI: HTTP clients of a running server, no database.
+  if (paygate::cli::is_client_command(command)) {
+    return paygate::cli::run_client_command(command, rest);
   }
   if (command == "serve") {
     const auto options = serve_options();

@@ -50,6 +50,11 @@ std::string describe_failure(const HttpResponse& response, std::string_view targ
       if (const auto* f = e.if_contains("field"); f != nullptr && f->is_string()) {
         tail += ", field " + std::string(f->as_string());
       }
+      // What the server's log files the detail of a 5xx under.
+      if (const auto* r = e.if_contains("request_id");
+          r != nullptr && r->is_string() && response.status >= 500) {
+        tail += ", request " + std::string(r->as_string());
+      }
       return (out.empty() ? std::string(target) : out) + " (" + tail + ")";
     }
   }

@@ -98,6 +98,9 @@ TEST(CliOptions, DescribeFailure) {
   r.status = 400;
   r.body = R"({"error":{"code":"BAD_REQUEST_ERROR","description":"bad","field":"amount"}})";
   EXPECT_EQ(describe_failure(r, "/x"), "bad (BAD_REQUEST_ERROR, HTTP 400, field amount)");
+  r.status = 500;
+  r.body = R"({"error":{"code":"INTERNAL_ERROR","description":"oops","request_id":"req_1"}})";
+  EXPECT_EQ(describe_failure(r, "/x"), "oops (INTERNAL_ERROR, HTTP 500, request req_1)");
   r.status = 502;
   r.body = "<html>";
   EXPECT_EQ(describe_failure(r, "/x"), "/x answered HTTP 502");
