@@ -17,6 +17,8 @@
 #include "api/razorpay/webhook_events.h"
 #include "api/routes.h"
 #include "app_keys.h"
+#include "core/event_hub.h"
+#include "core/event_log.h"
 #include "core/idempotency.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
@@ -30,6 +32,7 @@
 #include "core/webhooks.h"
 #include "http/server.h"
 #include "jobs/runner.h"
+#include "store/event_repository.h"
 #include "store/job_repository.h"
 #include "store/merchant_repository.h"
 #include "webhooks/deliverer.h"
@@ -253,12 +256,17 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                                  config.webhook_allow_private},
       &metrics);
   StatsService stats(*db);
+  EventLogService event_log(
+      *db, Micros{config.event_retention_days} * 86'400 * 1'000'000,
+      run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
   IdempotencyService idempotency(*db, *box, std::int64_t{config.idempotency_ttl_ms} * 1000,
                                  std::int64_t{config.idempotency_lock_ms} * 1000);
 
   if (run_workers) {
     runner.every(std::chrono::milliseconds(config.idempotency_purge_interval_ms),
                  "idempotency key purge", [&idempotency] { return idempotency.purge_expired(); });
+    runner.every(std::chrono::milliseconds(config.event_purge_interval_ms), "events purge",
+                 [&event_log] { return event_log.purge_expired(); });
     runner.on(kJobProcessPayment, [&payments](const Job& job) { return payments.process(job); });
     runner.on(kJobProcessRefund, [&refunds](const Job& job) { return refunds.process(job); });
     runner.on(kJobDeliverWebhook, [&deliverer](const Job& job) { return deliverer.process(job); });
@@ -280,17 +288,28 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
     db->listen(store::kJobsChannel, [&runner] { runner.notify(); });
   }
 
+  // Live streams: woken by this process's commits and (PostgreSQL) every
+  // other's. Outlives the database's listener, which stops with db->stop().
+  std::optional<EventHub> event_hub;
+  if (run_api) {
+    event_hub.emplace(*db, std::chrono::milliseconds(config.stream_poll_ms));
+    db->listen(store::kEventsChannel, [&event_hub] { event_hub->signal(); });
+  }
+  StreamCounter streams(StreamLimits{config.max_streams, config.max_streams_per_merchant});
+  http::RequestLog request_log;
+
   int exit_code = kExitOk;
   if (run_api) {
     const api::Services services{
-        config,     *db,     merchants,   orders,
-        payments,   refunds, idempotency, webhook_service,
-        stats,      metrics, started,     [&runner] { return runner.running(); },
-        default_key};
+        config,      *db,       merchants,   orders,
+        payments,    refunds,   idempotency, webhook_service,
+        stats,       metrics,   started,     [&runner] { return runner.running(); },
+        default_key, event_log, *event_hub,  streams,
+        request_log};
     http::Router router;
     api::add_routes(router, services);
     http::HttpMetrics http_metrics(metrics, router);
-    http::Server server(config, router, &http_metrics);
+    http::Server server(config, router, &http_metrics, &request_log);
     if (auto s = server.listen(); !s) {
       std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
       exit_code = kExitFailure;

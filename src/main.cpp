@@ -89,6 +89,9 @@ po::options_description serve_options() {
       "largest request body (env PAYGATE_MAX_BODY_BYTES, default 65536)")(
       "max-connections", po::value<std::string>(),
       "most open connections (env PAYGATE_MAX_CONNECTIONS, default 10000)")(
+      "max-streams", po::value<std::string>(),
+      "most open event and request streams (env PAYGATE_MAX_STREAMS, default 1000; "
+      "PAYGATE_MAX_STREAMS_PER_MERCHANT, default 20)")(
       "read-timeout-ms", po::value<std::string>(),
       "time to receive one request (env PAYGATE_READ_TIMEOUT_MS, default 10000)")(
       "idle-timeout-ms", po::value<std::string>(),

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/docs.h"
+#include "api/events.h"
 #include "api/health.h"
 #include "api/metrics.h"
 #include "api/openapi.h"
@@ -23,6 +24,7 @@ void add_routes(http::Router& router, const Services& s) {
   add_payment_routes(router, s);
   add_refund_routes(router, s);
   add_webhook_routes(router, s);
+  add_event_routes(router, s);
   add_stats_routes(router, s);
   add_metrics_routes(router, s);
   razorpay::add_routes(router, s);

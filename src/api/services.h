@@ -7,6 +7,8 @@
 #include <string>
 
 #include "config/config.h"
+#include "core/event_hub.h"
+#include "core/event_log.h"
 #include "core/idempotency.h"
 #include "core/merchants.h"
 #include "core/orders.h"
@@ -14,6 +16,7 @@
 #include "core/refunds.h"
 #include "core/stats.h"
 #include "core/webhooks.h"
+#include "http/request_log.h"
 #include "metrics/registry.h"
 #include "store/database.h"
 
@@ -36,6 +39,10 @@ struct Services {
   // The key of the merchant that keyless public calls are for (test mode's
   // demo merchant); empty when such calls are refused.
   std::string default_merchant_key;
+  EventLogService& events;
+  EventHub& event_hub;
+  StreamCounter& streams;
+  http::RequestLog& request_log;
 };
 
 }  // namespace paygate::api

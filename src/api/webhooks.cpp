@@ -31,47 +31,6 @@ void write_webhook(JsonWriter& w, const WebhookEndpoint& e) {
   w.end_object();
 }
 
-void write_delivery(JsonWriter& w, const Delivery& d,
-                    const std::vector<DeliveryAttempt>* attempts) {
-  w.begin_object();
-  w.field("id", std::string_view(d.id));
-  w.field("webhook_id", std::string_view(d.webhook_id));
-  w.field("event_id", std::string_view(d.event_id));
-  w.field("event_type", std::string_view(d.event_type));
-  w.field("status", std::string_view(d.status));
-  w.field("attempts", d.attempts);
-  w.field("response_code", d.response_code);
-  w.field("response_body", d.response_body);
-  w.key("next_attempt_at");
-  if (d.next_attempt_at) {
-    w.timestamp(*d.next_attempt_at);
-  } else {
-    w.null();
-  }
-  w.key("created_at").timestamp(d.created_at);
-  w.key("updated_at").timestamp(d.updated_at);
-  if (attempts != nullptr) {
-    w.key("attempt_log").begin_array();
-    for (const auto& a : *attempts) {
-      w.begin_object();
-      w.field("number", a.number);
-      w.key("attempted_at").timestamp(a.attempted_at);
-      w.key("response_code");
-      if (a.response_code) {
-        w.value(*a.response_code);
-      } else {
-        w.null();
-      }
-      w.field("duration_ms", a.duration_ms);
-      w.field("error", a.error);
-      w.field("response_body", a.response_body);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  w.end_object();
-}
-
 Reply webhook_reply(int status, const WebhookEndpoint& e) {
   JsonWriter w(512);
   write_webhook(w, e);
@@ -226,7 +185,8 @@ asio::awaitable<Result<Reply>> list_logs(const Services& s, const Request& req) 
   if (!window) co_return fail(std::move(window.error()));
   DeliveryPage page{*window, req.query_param("webhook_id").value_or(""),
                     req.query_param("event_type").value_or(""),
-                    req.query_param("status").value_or("")};
+                    req.query_param("status").value_or(""),
+                    req.query_param("event_id").value_or("")};
   auto list = co_await s.webhooks.list_deliveries(*merchant, std::move(page));
   if (!list) co_return fail(std::move(list.error()));
   JsonWriter w(64 + list->size() * 512);
@@ -258,6 +218,47 @@ asio::awaitable<Result<Reply>> retry_log(const Services& s, const Request& req) 
 }
 
 }  // namespace
+
+void write_delivery(JsonWriter& w, const Delivery& d,
+                    const std::vector<DeliveryAttempt>* attempts) {
+  w.begin_object();
+  w.field("id", std::string_view(d.id));
+  w.field("webhook_id", std::string_view(d.webhook_id));
+  w.field("event_id", std::string_view(d.event_id));
+  w.field("event_type", std::string_view(d.event_type));
+  w.field("status", std::string_view(d.status));
+  w.field("attempts", d.attempts);
+  w.field("response_code", d.response_code);
+  w.field("response_body", d.response_body);
+  w.key("next_attempt_at");
+  if (d.next_attempt_at) {
+    w.timestamp(*d.next_attempt_at);
+  } else {
+    w.null();
+  }
+  w.key("created_at").timestamp(d.created_at);
+  w.key("updated_at").timestamp(d.updated_at);
+  if (attempts != nullptr) {
+    w.key("attempt_log").begin_array();
+    for (const auto& a : *attempts) {
+      w.begin_object();
+      w.field("number", a.number);
+      w.key("attempted_at").timestamp(a.attempted_at);
+      w.key("response_code");
+      if (a.response_code) {
+        w.value(*a.response_code);
+      } else {
+        w.null();
+      }
+      w.field("duration_ms", a.duration_ms);
+      w.field("error", a.error);
+      w.field("response_body", a.response_body);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
 
 void add_webhook_routes(http::Router& router, const Services& s) {
   using http::Method;

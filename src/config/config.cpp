@@ -266,6 +266,12 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_IDEMPOTENCY_LOCK_MS", 1000, 3'600'000, &c.idempotency_lock_ms},
       {"", "PAYGATE_IDEMPOTENCY_PURGE_INTERVAL_MS", 100, 86'400'000,
        &c.idempotency_purge_interval_ms},
+      {"", "PAYGATE_EVENT_RETENTION_DAYS", 1, 3650, &c.event_retention_days},
+      {"", "PAYGATE_EVENT_PURGE_INTERVAL_MS", 100, 86'400'000, &c.event_purge_interval_ms},
+      {"max-streams", "PAYGATE_MAX_STREAMS", 0, 1'000'000, &c.max_streams},
+      {"", "PAYGATE_MAX_STREAMS_PER_MERCHANT", 0, 1'000'000, &c.max_streams_per_merchant},
+      {"", "PAYGATE_STREAM_HEARTBEAT_MS", 100, 3'600'000, &c.stream_heartbeat_ms},
+      {"", "PAYGATE_STREAM_POLL_MS", 50, 3'600'000, &c.stream_poll_ms},
       {"", "PAYGATE_MAX_QUEUED_WRITES", 1, 10'000'000, &c.max_queued_writes},
       {"", "PAYGATE_MAX_QUEUED_READS", 1, 10'000'000, &c.max_queued_reads},
   };

@@ -48,6 +48,18 @@ struct Config {
   int idempotency_ttl_ms = 86'400'000;  // a key's first answer is replayed this long
   int idempotency_lock_ms = 60'000;     // a key still running this long is taken over
   int idempotency_purge_interval_ms = 60'000;
+  // The events log: how long events (and their deliveries) are kept, and how
+  // often the purge runs.
+  int event_retention_days = 30;
+  int event_purge_interval_ms = 3'600'000;
+  // Live streams (Server-Sent Events): most open per process and per
+  // merchant, the heartbeat comment's period, and how often a stream process
+  // looks for events committed where it could not hear them (another SQLite
+  // process; a lost PostgreSQL notification).
+  int max_streams = 1000;
+  int max_streams_per_merchant = 20;
+  int stream_heartbeat_ms = 15'000;
+  int stream_poll_ms = 1000;
   // Delays after each failed webhook attempt (test mode: seconds, not minutes).
   std::vector<int> webhook_retry_schedule_ms{60'000, 300'000, 1'800'000, 7'200'000};
   int webhook_timeout_ms = 5000;

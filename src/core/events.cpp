@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/job.h"
 #include "core/json_writer.h"
+#include "store/event_repository.h"
 #include "store/job_repository.h"
 #include "store/webhook_repository.h"
 
@@ -16,10 +17,27 @@ namespace {
 // crashes of the handler itself.
 constexpr std::int64_t kDeliveryJobAttempts = 5;
 
-// A new event of this format for the domain event, rendered and stored.
+// The id of the object an event is about: its refund's or its payment's.
+Result<std::string> object_id_of(const DomainEvent& domain) {
+  if (const Refund* r = domain.refund()) return r->id;
+  auto p = domain.payment();
+  if (!p) return fail(std::move(p.error()));
+  return (*p)->id;
+}
+
+// A new event of this format for the domain event, rendered and stored; when
+// `logged`, numbered into the merchant's events log (paygate's format only).
 Result<Event> record_event(store::Connection& conn, const EventFormat& format,
-                           std::string_view type, const DomainEvent& domain) {
+                           std::string_view type, const DomainEvent& domain, bool logged) {
   Event e;
+  if (logged) {
+    auto seq = store::take_event_seq(conn, domain.merchant_id());
+    if (!seq) return fail(std::move(seq.error()));
+    auto object_id = object_id_of(domain);
+    if (!object_id) return fail(std::move(object_id.error()));
+    e.seq = *seq;
+    e.object_id = std::move(*object_id);
+  }
   e.id = new_id(kEventPrefix);
   e.merchant_id = std::string(domain.merchant_id());
   e.type = std::string(type);
@@ -65,10 +83,12 @@ std::string event_payload(std::string_view event_id, std::string_view type, Micr
 Status emit_event(store::Connection& conn, const EventFormats& formats, const DomainEvent& e) {
   auto subscriptions = store::list_subscriptions(conn, e.merchant_id());
   if (!subscriptions) return fail(subscriptions.error());
-  // An event nobody listens to is not kept: it would only be written, never read.
-  if (subscriptions->empty()) return {};
   std::vector<std::string_view> endpoints;
+  bool logged_any = false;
   for (const EventFormat* format : formats.all()) {
+    // paygate's shape is the events log's: kept whether or not anyone
+    // subscribes. Another format's is rendered only for its endpoints.
+    const bool logged = format->name() == kFormatPaygate;
     for (const std::string_view type : format->events_for(e.type())) {
       endpoints.clear();
       for (const auto& s : *subscriptions) {
@@ -77,15 +97,16 @@ Status emit_event(store::Connection& conn, const EventFormats& formats, const Do
           endpoints.push_back(s.webhook_id);
         }
       }
-      if (endpoints.empty()) continue;
-      auto event = record_event(conn, *format, type, e);
+      if (endpoints.empty() && !logged) continue;
+      auto event = record_event(conn, *format, type, e, logged);
       if (!event) return fail(event.error());
+      logged_any = logged_any || logged;
       for (const auto webhook_id : endpoints) {
         if (auto d = add_delivery(conn, *event, webhook_id, e.at()); !d) return fail(d.error());
       }
     }
   }
-  return {};
+  return logged_any ? store::signal_events(conn) : Status{};
 }
 
 Result<Delivery> emit_event_to(store::Connection& conn, const EventFormats& formats,
@@ -95,9 +116,14 @@ Result<Delivery> emit_event_to(store::Connection& conn, const EventFormats& form
     return fail(
         Error::internal("webhook " + endpoint.id + " has an unknown format " + endpoint.format));
   }
-  auto event = record_event(conn, *format, e.type(), e);
+  auto event = record_event(conn, *format, e.type(), e, false);
   if (!event) return fail(event.error());
   return add_delivery(conn, *event, endpoint.id, e.at());
+}
+
+Result<Delivery> deliver_again(store::Connection& conn, const Event& event,
+                               std::string_view webhook_id, Micros now) {
+  return add_delivery(conn, event, webhook_id, now);
 }
 
 Status queue_delivery(store::Connection& conn, const Delivery& delivery, Micros now) {

@@ -17,15 +17,19 @@ std::string event_payload(std::string_view event_id, std::string_view type, Micr
 // Records the domain event as each format says it, and queues its delivery to
 // every active endpoint of the merchant of that format subscribed to it: one
 // stored event per event name of a format (the bytes every delivery of it
-// signs and sends), one delivery per endpoint. Nothing is rendered, nor
-// stored, for a format no endpoint subscribes to (nothing at all when none
-// does).
+// signs and sends), one delivery per endpoint. paygate's own format is always
+// recorded, numbered into the merchant's events log (and the log's listeners
+// signalled); another format only when an endpoint of it subscribes.
 Status emit_event(store::Connection& conn, const EventFormats& formats, const DomainEvent& e);
 
 // Records the event in the endpoint's format and queues its delivery to that
 // endpoint only (webhook.test).
 Result<Delivery> emit_event_to(store::Connection& conn, const EventFormats& formats,
                                const WebhookEndpoint& endpoint, const DomainEvent& e);
+
+// A new delivery of a stored event to one endpoint, queued now.
+Result<Delivery> deliver_again(store::Connection& conn, const Event& event,
+                               std::string_view webhook_id, Micros now);
 
 // Queues a fresh delivery attempt of an existing log entry, now.
 Status queue_delivery(store::Connection& conn, const Delivery& delivery, Micros now);

@@ -70,6 +70,10 @@ struct Event {
   std::string payload;  // the exact bytes delivered and signed
   Micros created_at = 0;
   std::string format = std::string(kFormatPaygate);  // the shape of payload, so how it is signed
+  // paygate-format events only: the merchant's event number (its order of
+  // commit) and the id of the object the event is about.
+  std::optional<std::int64_t> seq;
+  std::optional<std::string> object_id;
 };
 
 // What an emitted event needs of an active endpoint.
@@ -126,6 +130,7 @@ struct DeliveryPage {
   std::string webhook_id;  // "" for any
   std::string event_type;
   std::string status;
+  std::string event_id;
 };
 
 // Absolute http(s) URL with a host, at most 2048 characters.

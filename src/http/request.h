@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "http/stream_sink.h"
 
 namespace paygate::http {
 
@@ -62,6 +63,8 @@ struct Reply {
   std::string body;
   std::string_view content_type = "application/json";
   std::vector<std::pair<std::string_view, std::string>> headers;
+  // When set, the body is this stream rather than `body` (http/stream_sink.h).
+  StreamBody stream = nullptr;
 };
 
 // The contract's error object: {"error": {"code", "description", "field"?, "request_id"}}.

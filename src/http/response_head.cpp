@@ -55,6 +55,12 @@ bool render_response_head(std::string& out, const Reply& reply, std::string_view
     if (fixed_slot(name) == nullptr) append_field(out, name, value);
   }
   if (version == 10 && keep_alive) append_field(out, "Connection", "keep-alive");
+  if (reply.stream) {
+    // The body ends when the connection closes: no length, no keep-alive.
+    if (version != 10) append_field(out, "Connection", "close");
+    out.append("\r\n");
+    return false;
+  }
   if (version != 10 && !keep_alive) append_field(out, "Connection", "close");
   const bool has_body = reply.status / 100 != 1 && reply.status != 204 && reply.status != 304;
   if (has_body) {

@@ -15,7 +15,9 @@ namespace paygate::http {
 // with one of those names replaces it; the others follow in order), then
 // Connection as keep_alive needs for this HTTP version (10 or 11), then
 // Content-Length, and the blank line. A 1xx, 204 or 304 answer has no body
-// and no Content-Length: the result says whether reply.body is to be sent.
+// and no Content-Length: the result says whether reply.body is to be sent. A
+// streamed reply (Reply::stream) has neither, and always closes the
+// connection: its body is written after the head, until the connection ends.
 bool render_response_head(std::string& out, const Reply& reply, std::string_view request_id,
                           unsigned version, bool keep_alive);
 

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -71,6 +72,64 @@ std::optional<Error> read_error(const beast::error_code& ec, std::size_t body_li
   return std::nullopt;
 }
 
+// What a stream's waker and the server's shutdown reach: touched only on the
+// connection's executor (they post there), so it needs no lock.
+struct StreamState {
+  explicit StreamState(asio::any_io_executor ex) : executor(ex), timer(ex) {}
+  asio::any_io_executor executor;
+  asio::steady_timer timer;
+  bool woken = false;
+  bool stopping = false;
+
+  void wake() {
+    woken = true;
+    timer.cancel();
+  }
+  void stop() {
+    stopping = true;
+    timer.cancel();
+  }
+};
+
+class ConnectionSink final : public StreamSink {
+ public:
+  ConnectionSink(beast::tcp_stream& stream, std::shared_ptr<StreamState> state,
+                 std::chrono::milliseconds write_timeout)
+      : stream_(stream), state_(std::move(state)), write_timeout_(write_timeout) {}
+
+  asio::awaitable<bool> write(std::string_view bytes) override {
+    if (state_->stopping || failed_) co_return false;
+    // A client that stops reading holds no more than one write's timeout.
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kNoThrow);
+    stream_.expires_never();
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_ && !state_->stopping;
+  }
+
+  asio::awaitable<bool> wait(std::chrono::milliseconds timeout) override {
+    if (!state_->woken && !state_->stopping) {
+      state_->timer.expires_after(timeout);
+      (void)co_await state_->timer.async_wait(kNoThrow);
+    }
+    co_return std::exchange(state_->woken, false);
+  }
+
+  std::function<void()> waker() const override {
+    return [weak = std::weak_ptr<StreamState>(state_)] {
+      if (auto state = weak.lock()) asio::post(state->executor, [state] { state->wake(); });
+    };
+  }
+
+  bool stopping() const override { return state_->stopping || failed_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  std::shared_ptr<StreamState> state_;
+  const std::chrono::milliseconds write_timeout_;
+  bool failed_ = false;
+};
+
 }  // namespace
 
 struct Server::Connection {
@@ -82,12 +141,15 @@ struct Server::Connection {
   beast::tcp_stream stream;
   std::string remote;
   bool idle = true;  // waiting for a request to start; read and written on its own thread only
+  std::shared_ptr<StreamState> streaming;  // while a streamed reply is written; same thread
 };
 
-Server::Server(const Config& config, const Router& router, HttpMetrics* metrics)
+Server::Server(const Config& config, const Router& router, HttpMetrics* metrics,
+               RequestLog* request_log)
     : config_(config),
       router_(router),
       metrics_(metrics),
+      request_log_(request_log),
       contexts_([&] {
         std::vector<std::unique_ptr<asio::io_context>> v;
         for (int i = 0; i < std::max(1, config.threads); ++i) {
@@ -165,6 +227,7 @@ asio::awaitable<void> Server::drain_and_stop() {
       for (const auto& conn : connections_) {
         asio::post(conn->stream.get_executor(), [conn] {
           if (conn->idle) conn->stream.close();
+          if (conn->streaming) conn->streaming->stop();
         });
       }
     }
@@ -329,13 +392,34 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
       }
     }
 
-    const bool keep_alive = req.keep_alive() && !stopping_;
+    const bool keep_alive = req.keep_alive() && !stopping_ && !reply.stream;
     stream.expires_after(read_timeout);
-    const auto wec =
-        co_await write_reply(stream, head, reply, request_id, req.version(), keep_alive);
+    auto wec = co_await write_reply(stream, head, reply, request_id, req.version(), keep_alive);
+    if (!wec && reply.stream) {
+      stream.expires_never();
+      conn->streaming = std::make_shared<StreamState>(stream.get_executor());
+      // A stream that began as shutdown started ends at once.
+      if (stopping_) conn->streaming->stop();
+      ConnectionSink sink(stream, conn->streaming, read_timeout);
+      try {
+        co_await reply.stream(sink);
+      } catch (const std::exception& e) {
+        spdlog::error("stream {} ended by an exception: {}", request_id, e.what());
+      }
+      conn->streaming.reset();
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (metrics_ != nullptr) metrics_->record(route, request.method, reply.status, seconds);
+    if (request_log_ != nullptr && !reply.stream && request_log_->wants(notes.merchant_id)) {
+      const auto key = request.find_header("Idempotency-Key");
+      request_log_->add(
+          notes.merchant_id,
+          LoggedRequest{request_id, std::string(to_string(request.method)),
+                        std::string(request.path.substr(0, 2048)), reply.status, seconds * 1000,
+                        key ? std::optional<std::string>(key->substr(0, 255)) : std::nullopt,
+                        now_micros()});
+    }
     logging::event(spdlog::level::info, "request",
                    {{"request_id", request_id},
                     {"merchant_id", notes.merchant_id},

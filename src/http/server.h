@@ -14,14 +14,17 @@
 
 #include "config/config.h"
 #include "http/http_metrics.h"
+#include "http/request_log.h"
 #include "http/router.h"
 
 namespace paygate::http {
 
 class Server {
  public:
-  // metrics may be null (no request metrics kept).
-  Server(const Config& config, const Router& router, HttpMetrics* metrics = nullptr);
+  // metrics may be null (no request metrics kept); so may request_log (no
+  // live request streams).
+  Server(const Config& config, const Router& router, HttpMetrics* metrics = nullptr,
+         RequestLog* request_log = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -45,6 +48,7 @@ class Server {
   const Config& config_;
   const Router& router_;
   HttpMetrics* metrics_;
+  RequestLog* request_log_;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;

@@ -79,6 +79,11 @@ class Connection {
   // writers run side by side give each writer its own, so that they never
   // wait on one another's totals; SQLite's single writer has one.
   virtual std::int64_t shard() const { return 0; }
+  // Signals `channel` when this transaction commits: Database::listen's
+  // callbacks run then, in every process that listens (PostgreSQL) or in this
+  // one (SQLite). A transaction that rolls back may still signal: a listener
+  // treats a signal as "look again", never as a fact.
+  virtual Status signal(std::string_view channel) = 0;
 };
 
 // Work runs on a database thread with a connection inside a transaction. An

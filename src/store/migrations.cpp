@@ -352,6 +352,35 @@ ALTER TABLE merchants ADD COLUMN secret_sealed TEXT;
 ALTER TABLE webhook_endpoints ADD COLUMN format TEXT NOT NULL DEFAULT 'paygate';
 ALTER TABLE events ADD COLUMN format TEXT NOT NULL DEFAULT 'paygate';
 )sql"},
+    {16, "the events log", R"sql(
+-- Every event is kept in paygate's shape, subscribed or not, for the events
+-- API and its streams. seq numbers a merchant's events in the order their
+-- transactions commit: the next is taken from merchants.event_seq, whose row
+-- the taking transaction holds until it commits, so a stream that has seen
+-- seq n has seen every event before it. Events in other formats (rendered for
+-- an endpoint of that format) have no seq and are not listed.
+ALTER TABLE merchants ADD COLUMN event_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN seq BIGINT;
+ALTER TABLE events ADD COLUMN object_id TEXT;
+CREATE UNIQUE INDEX events_by_merchant_seq ON events (merchant_id, seq);
+CREATE INDEX events_by_merchant_time ON events (merchant_id, created_at DESC, id DESC);
+CREATE INDEX events_by_object ON events (merchant_id, object_id);
+CREATE INDEX events_by_time ON events (created_at);
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
+)sql"},
+    {17, "the sandbox: scripted outcomes and the shopper's authentication step", R"sql(
+-- Test mode's X-Paygate-Test-Outcome, kept with its payment until the job
+-- that processes it reads it. A test instrument that asks the shopper to
+-- authenticate keeps the step here: its status (pending while the payment
+-- waits, CREATED, then approved, rejected, failed or expired), the hosted
+-- page's URL with its token, until when it may be answered, and the wrong
+-- OTPs so far.
+ALTER TABLE payments ADD COLUMN test_outcome TEXT;
+ALTER TABLE payments ADD COLUMN authentication_status TEXT;
+ALTER TABLE payments ADD COLUMN authentication_url TEXT;
+ALTER TABLE payments ADD COLUMN authentication_expires_at BIGINT;
+ALTER TABLE payments ADD COLUMN authentication_failures INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 constexpr Sql kCreateTable{

@@ -40,10 +40,11 @@ constexpr Sql kCountWebhooks{"SELECT count(*) FROM webhook_endpoints WHERE merch
 constexpr Sql kLockMerchantPostgres{"SELECT id FROM merchants WHERE id = $1 FOR UPDATE"};
 
 constexpr Sql kInsertEvent{
-    "INSERT INTO events (id, merchant_id, type, payload, created_at, format)"
-    " VALUES ($1, $2, $3, $4, $5, $6)"};
+    "INSERT INTO events (id, merchant_id, type, payload, created_at, format, seq, object_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr Sql kFindEvent{
-    "SELECT id, merchant_id, type, payload, created_at, format FROM events WHERE id = $1"};
+    "SELECT id, merchant_id, type, payload, created_at, format, seq, object_id"
+    " FROM events WHERE id = $1"};
 
 constexpr Sql kInsertDelivery{"INSERT INTO webhook_deliveries (" PAYGATE_DELIVERY_COLUMNS
                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"};
@@ -59,7 +60,7 @@ constexpr Sql kListDeliveries{
     "SELECT " PAYGATE_DELIVERY_COLUMNS
     " FROM webhook_deliveries WHERE merchant_id = $1 AND created_at >= $2 AND created_at <= $3"
     " AND ($6 = '' OR webhook_id = $6) AND ($7 = '' OR event_type = $7)"
-    " AND ($8 = '' OR status = $8)"
+    " AND ($8 = '' OR status = $8) AND ($9 = '' OR event_id = $9)"
     " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"};
 
 constexpr Sql kInsertAttempt{
@@ -293,14 +294,16 @@ Result<std::int64_t> count_webhooks(Connection& conn, std::string_view merchant_
 }
 
 Status insert_event(Connection& conn, const Event& e) {
-  const Param params[] = {e.id, e.merchant_id, e.type, e.payload, e.created_at, e.format};
+  const Param params[] = {e.id,         e.merchant_id, e.type,          e.payload,
+                          e.created_at, e.format,      nullable(e.seq), nullable(e.object_id)};
   return to_status(conn.execute(kInsertEvent, params));
 }
 
 Result<std::optional<Event>> find_event(Connection& conn, std::string_view id) {
   const Param params[] = {id};
   return query_one(conn, kFindEvent, params, [](const Row& r) {
-    return Event{r.string(0), r.string(1), r.string(2), r.string(3), r.int64(4), r.string(5)};
+    return Event{r.string(0), r.string(1), r.string(2),         r.string(3),
+                 r.int64(4),  r.string(5), r.optional_int64(6), r.optional_string(7)};
   });
 }
 
@@ -375,8 +378,8 @@ Result<std::optional<Delivery>> find_delivery_any(Connection& conn, std::string_
 Result<std::vector<Delivery>> list_deliveries(Connection& conn, std::string_view merchant_id,
                                               const DeliveryPage& page) {
   const PageWindow& w = page.window;
-  const Param params[] = {merchant_id,     w.from,          w.to,       w.count, w.skip,
-                          page.webhook_id, page.event_type, page.status};
+  const Param params[] = {merchant_id,     w.from,          w.to,        w.count,      w.skip,
+                          page.webhook_id, page.event_type, page.status, page.event_id};
   return query_all(conn, kListDeliveries, params, delivery_from_row);
 }
 

@@ -43,14 +43,18 @@ class AllRoutes {
     idempotency_.emplace(*db_, box_, 0, 0);
     webhooks_.emplace(*db_, box_, formats_, nullptr);
     stats_.emplace(*db_);
-    services_.emplace(api::Services{config_, *db_, *merchants_, *orders_, *payments_, *refunds_,
-                                    *idempotency_, *webhooks_, *stats_, metrics_,
-                                    std::chrono::steady_clock::now(), [] { return false; },
-                                    "key_test_abc123"});
+    events_.emplace(*db_, 0, nullptr);
+    event_hub_.emplace(*db_, std::chrono::milliseconds(1000));
+    services_.emplace(api::Services{
+        config_, *db_, *merchants_, *orders_, *payments_, *refunds_, *idempotency_, *webhooks_,
+        *stats_, metrics_, std::chrono::steady_clock::now(), [] { return false; },
+        "key_test_abc123", *events_, *event_hub_, streams_, request_log_});
     api::add_routes(router_, *services_);
   }
   ~AllRoutes() {
     services_.reset();
+    event_hub_.reset();
+    events_.reset();
     stats_.reset();
     webhooks_.reset();
     idempotency_.reset();
@@ -90,6 +94,10 @@ class AllRoutes {
   std::optional<IdempotencyService> idempotency_;
   std::optional<WebhookService> webhooks_;
   std::optional<StatsService> stats_;
+  std::optional<EventLogService> events_;
+  std::optional<EventHub> event_hub_;
+  StreamCounter streams_{StreamLimits{}};
+  http::RequestLog request_log_;
   metrics::Registry metrics_;
   std::optional<api::Services> services_;
   http::Router router_;

@@ -269,6 +269,13 @@ Status PgConnection::abandon_pipeline(Status why) {
   return why;
 }
 
+Status PgConnection::signal(std::string_view channel) {
+  // Delivered by PostgreSQL when the transaction commits, to every listener.
+  static constexpr Sql kNotify{"SELECT pg_notify($1, '')"};
+  const Param params[] = {channel};
+  return to_status(execute(kNotify, params));
+}
+
 Status PgConnection::execute_script(std::string_view sql) {
   const std::string text(sql);
   PgResult res(PQexec(conn_, text.c_str()));

@@ -53,6 +53,7 @@ class PgConnection final : public Connection {
   Result<std::int64_t> execute(Sql sql, std::span<const Param> params,
                                RowCallback on_row = {}) override;
   Status execute_script(std::string_view sql) override;
+  Status signal(std::string_view channel) override;
 
   // The SQLSTATE of the last statement that failed ("" when none failed since
   // clear_error()).

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_connection.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace paygate::store {
@@ -141,6 +142,14 @@ Result<std::int64_t> SqliteConnection::execute(Sql sql, std::span<const Param> p
     return fail(error_from(rc, "step"));
   }
   return sqlite3_stmt_readonly(stmt) ? 0 : sqlite3_changes64(db_);
+}
+
+Status SqliteConnection::signal(std::string_view channel) {
+  // One process: the writer calls this process's listeners after the commit.
+  if (std::find(signals_.begin(), signals_.end(), channel) == signals_.end()) {
+    signals_.emplace_back(channel);
+  }
+  return {};
 }
 
 Status SqliteConnection::execute_script(std::string_view sql) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/database.h"
@@ -25,6 +26,9 @@ class SqliteConnection final : public Connection {
   Result<std::int64_t> execute(Sql sql, std::span<const Param> params,
                                RowCallback on_row = {}) override;
   Status execute_script(std::string_view sql) override;
+  Status signal(std::string_view channel) override;
+  // The channels signalled since the last call (the writer's, after a commit).
+  std::vector<std::string> take_signals() { return std::exchange(signals_, {}); }
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
@@ -39,6 +43,7 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   std::unordered_map<const char*, Prepared> statements_;
+  std::vector<std::string> signals_;
 };
 
 }  // namespace paygate::store

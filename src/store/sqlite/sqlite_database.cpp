@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "core/thread_name.h"
 #include "store/migrations.h"
 
@@ -145,6 +147,17 @@ void SqliteDatabase::commit_batch(SqliteConnection& conn, std::vector<Task>& bat
     options_.commit_batch_size->observe(static_cast<double>(batch.size()));
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+  if (auto signalled = conn.take_signals(); !signalled.empty()) {
+    std::lock_guard lock(listeners_mutex_);
+    for (const auto& [channel, on_notify] : listeners_) {
+      if (std::find(signalled.begin(), signalled.end(), channel) != signalled.end()) on_notify();
+    }
+  }
+}
+
+void SqliteDatabase::listen(std::string_view channel, std::function<void()> on_notify) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.emplace_back(std::string(channel), std::move(on_notify));
 }
 
 void SqliteDatabase::run_reader(std::unique_ptr<SqliteConnection> conn) {

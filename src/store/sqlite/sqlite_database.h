@@ -7,11 +7,13 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/database.h"
@@ -32,6 +34,9 @@ class SqliteDatabase final : public Database {
   Status migrate() override;
   void submit_health_check(Done done) override;
   void stop() override;
+  // In this process only: SQLite has no notifications between processes (a
+  // listener that must hear another process's writes polls as well).
+  void listen(std::string_view channel, std::function<void()> on_notify) override;
 
  private:
   using Task = WorkTask;
@@ -54,6 +59,9 @@ class SqliteDatabase final : public Database {
   std::vector<std::thread> readers_;
   std::once_flag stopped_;
   const std::function<Status(Connection&)> health_probe_;
+  // Added at startup, read by the writer after each commit.
+  std::mutex listeners_mutex_;
+  std::vector<std::pair<std::string, std::function<void()>>> listeners_;
 };
 
 }  // namespace paygate::store
