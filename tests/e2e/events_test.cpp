@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <set>
 
 #include "flows.h"
@@ -273,6 +274,20 @@ TEST(EventStream, ApiOnlyProcessHearsAWorkersEvents) {
   const auto m = stream.next(5s);
   ASSERT_TRUE(m) << server->log();
   EXPECT_EQ(event_object_id(json::parse(m->data)), id);
+}
+
+TEST(EventStream, AStopEndsOpenStreamsAtOnce) {
+  auto server = TestServer::start();
+  SseClient events(server->port(), "/api/v1/events/stream", demo_auth());
+  SseClient requests(server->port(), "/api/v1/requests/stream", demo_auth());
+  ASSERT_EQ(events.status(), 200);
+  ASSERT_EQ(requests.status(), 200);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(server->stop(SIGTERM, 5s), 0) << server->log();
+  // Not held for the heartbeat (15 s) nor the shutdown grace (10 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_TRUE(events.ended(1s));
+  EXPECT_TRUE(requests.ended(1s));
 }
 
 TEST(RequestStream, ShowsTheMerchantsRequestsAsTheyFinish) {
