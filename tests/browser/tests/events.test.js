@@ -122,6 +122,14 @@ test('the Events page lists, filters, shows the payload and deliveries, and rese
   await ours.first().getByText('Every attempt').click();
   await ours.first().locator('details td[data-label=Response]', { hasText: '200' }).waitFor();
   await screenshot(page, 'dashboard-event');
+
+  // From the event to its payment, and back to the payment's events.
+  await page.getByTestId('event-details').getByRole('link', { name: paid.id }).click();
+  await page.getByRole('heading', { name: `Payment ${paid.id}` }).waitFor();
+  await page.getByRole('link', { name: /Its webhook events/ }).click();
+  await page.waitForURL(new RegExp(`object_id=${paid.id}`));
+  await successRow.waitFor();
+  assert.equal(await failureRow.count(), 0);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

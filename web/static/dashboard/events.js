@@ -264,11 +264,11 @@ export async function event(view, params, id, signal) {
 
   view.replaceChildren(
     title(`Event ${e.id}`),
-    detailRows([
+    h('section', { 'aria-label': 'Event', 'data-testid': 'event-details' }, detailRows([
       ['Type', h('code', { text: e.event })],
       ['Object', o ? objectCell(e) : '—'],
       ['Created', formatTime(e.created_at)],
-    ]),
+    ])),
     h('h2', { text: 'Payload' }),
     h('p', { class: 'muted', text: 'The body its webhooks carry.' }),
     h('pre', { class: 'code payload', 'data-testid': 'payload' }, h('code', { text: JSON.stringify(e, null, 2) })),

@@ -245,7 +245,8 @@ export async function payment(view, params, id, notice = '') {
       ], refunds.items, { empty: 'No refunds.' }),
       refundable ? refundForm(p, left, reload) : '',
       h('h2', { text: 'Events' }),
-      timeline(p, refunds.items));
+      timeline(p, refunds.items),
+      h('p', {}, link(`#/events?object_id=${encodeURIComponent(p.id)}`, 'Its webhook events and deliveries →')));
   } catch (e) {
     view.replaceChildren(title('Payment'), errorBox(e));
   }
