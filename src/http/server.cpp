@@ -80,6 +80,7 @@ struct StreamState {
   asio::steady_timer timer;
   bool woken = false;
   bool stopping = false;
+  bool client_gone = false;  // the client closed its side (seen by a read)
 
   void wake() {
     woken = true;
@@ -89,7 +90,24 @@ struct StreamState {
     stopping = true;
     timer.cancel();
   }
+  void gone() {
+    client_gone = true;
+    timer.cancel();
+  }
 };
+
+// Reads (and drops) whatever the client of a stream sends, so that its going
+// away is seen at once rather than at the next heartbeat's failed write: the
+// stream's place under the limits is given back when the client leaves.
+asio::awaitable<void> watch_stream_client(beast::tcp_stream& stream,
+                                          std::shared_ptr<StreamState> state) {
+  std::array<char, 512> sink;
+  for (;;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+    if (ec) break;
+  }
+  state->gone();
+}
 
 class ConnectionSink final : public StreamSink {
  public:
@@ -98,17 +116,17 @@ class ConnectionSink final : public StreamSink {
       : stream_(stream), state_(std::move(state)), write_timeout_(write_timeout) {}
 
   asio::awaitable<bool> write(std::string_view bytes) override {
-    if (state_->stopping || failed_) co_return false;
+    if (stopping()) co_return false;
     // A client that stops reading holds no more than one write's timeout.
     stream_.expires_after(write_timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kNoThrow);
     stream_.expires_never();
     failed_ = static_cast<bool>(ec);
-    co_return !failed_ && !state_->stopping;
+    co_return !stopping();
   }
 
   asio::awaitable<bool> wait(std::chrono::milliseconds timeout) override {
-    if (!state_->woken && !state_->stopping) {
+    if (!state_->woken && !stopping()) {
       state_->timer.expires_after(timeout);
       (void)co_await state_->timer.async_wait(kNoThrow);
     }
@@ -121,7 +139,7 @@ class ConnectionSink final : public StreamSink {
     };
   }
 
-  bool stopping() const override { return state_->stopping || failed_; }
+  bool stopping() const override { return state_->stopping || state_->client_gone || failed_; }
 
  private:
   beast::tcp_stream& stream_;
@@ -400,6 +418,12 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
       conn->streaming = std::make_shared<StreamState>(stream.get_executor());
       // A stream that began as shutdown started ends at once.
       if (stopping_) conn->streaming->stop();
+      // The watcher holds the connection (and so the stream it reads) until
+      // its read ends, which closing the socket below makes it do.
+      asio::co_spawn(
+          stream.get_executor(),
+          [conn, state = conn->streaming]() { return watch_stream_client(conn->stream, state); },
+          asio::detached);
       ConnectionSink sink(stream, conn->streaming, read_timeout);
       try {
         co_await reply.stream(sink);
