@@ -34,8 +34,14 @@ asio::awaitable<void> run_event_stream(EventStream stream,
                                        std::shared_ptr<EventHub::Subscription> subscription,
                                        std::shared_ptr<void> /*slot*/, StreamSink& sink) {
   subscription->set_waker(sink.waker());
-  if (!co_await sink.write(kConnected)) co_return;
-  std::string out;
+  std::string out(kConnected);
+  // An id with no data sets the client's Last-Event-ID without an event: a
+  // client that must reconnect before the first event comes then resumes
+  // from here instead of from whatever is newest by then.
+  out += "id: ";
+  out += std::to_string(stream.after);
+  out += "\n\n";
+  if (!co_await sink.write(out)) co_return;
   std::int64_t after = stream.after;
   for (;;) {
     auto events = co_await stream.log.after(stream.merchant_id, after, kPage);

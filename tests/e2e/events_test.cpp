@@ -167,12 +167,21 @@ TEST(EventStream, SendsEachEventAsItCommits) {
   EXPECT_EQ(stream.header("Content-Type"), "text/event-stream");
   EXPECT_EQ(stream.next_comment(), "connected");
 
+  // The starting point comes as an id with no event: it dispatches nothing.
+  EXPECT_FALSE(stream.next(200ms));
+  EXPECT_EQ(stream.last_id(), "0");
+
   auto c = server->client();
   const std::string id = settled_payment(c);
   const auto m = stream.next();
   ASSERT_TRUE(m);
   EXPECT_EQ(m->event, "payment.success");
-  EXPECT_FALSE(m->id.empty());
+  EXPECT_EQ(m->id, "1");
+  // A stream opened now starts after it.
+  SseClient later(server->port(), "/api/v1/events/stream", demo_auth());
+  ASSERT_EQ(later.next_comment(), "connected");
+  EXPECT_FALSE(later.next(200ms));
+  EXPECT_EQ(later.last_id(), "1");
   const auto event = json::parse(m->data);
   EXPECT_EQ(event_object_id(event), id);
   EXPECT_EQ(event, list_events(c)[0]);  // the stored event, byte for byte in meaning

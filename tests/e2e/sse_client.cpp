@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace paygate::test {
@@ -107,7 +108,12 @@ std::optional<SseMessage> SseClient::next(std::chrono::milliseconds timeout) {
     auto line = read_line(deadline);
     if (!line) return std::nullopt;  // the partial message is kept for the next call
     if (line->empty()) {
-      if (partial_->data.empty() && partial_->event.empty() && partial_->id.empty()) continue;
+      if (!partial_->id.empty()) last_id_ = partial_->id;
+      if (partial_->data.empty()) {
+        // Nothing to dispatch (HTML's rule); its id and comments stay.
+        partial_->event.clear();
+        continue;
+      }
       SseMessage m = std::move(*partial_);
       partial_.reset();
       return m;
@@ -139,8 +145,22 @@ std::optional<std::string> SseClient::next_comment(std::chrono::milliseconds tim
     if (!line) return std::nullopt;
     if (line->empty()) continue;
     if ((*line)[0] == ':') return line->substr(std::min<std::size_t>(2, line->size()));
-    // A message's line: put it back for next().
-    buffer_.insert(0, *line + "\n");
+    // A block: one with only an id is taken (it dispatches nothing); any
+    // other is put back whole for next().
+    std::vector<std::string> block{*line};
+    while (auto more = read_line(deadline)) {
+      if (more->empty()) break;
+      block.push_back(*more);
+    }
+    const bool id_only = std::all_of(block.begin(), block.end(),
+                                     [](const std::string& l) { return l.starts_with("id:"); });
+    if (id_only) {
+      last_id_ = block.back().substr(block.back().size() > 3 && block.back()[3] == ' ' ? 4 : 3);
+      continue;
+    }
+    std::string back;
+    for (const auto& l : block) back += l + "\n";
+    buffer_.insert(0, back + "\n");
     return std::nullopt;
   }
 }

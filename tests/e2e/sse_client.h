@@ -42,6 +42,9 @@ class SseClient {
   // met first is kept for next().
   std::optional<std::string> next_comment(
       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The id of the last block that had one (a block with an id and no data
+  // sets it without being a message), as an EventSource's lastEventId.
+  const std::string& last_id() const { return last_id_; }
   // True when the server closed the stream within timeout.
   bool ended(std::chrono::milliseconds timeout);
 
@@ -56,6 +59,7 @@ class SseClient {
   std::vector<std::string> pending_comments_;
   std::optional<SseMessage> partial_;
   bool eof_ = false;
+  std::string last_id_;
 };
 
 }  // namespace paygate::test
