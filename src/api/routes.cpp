@@ -12,6 +12,7 @@
 #include "api/refunds.h"
 #include "api/stats.h"
 #include "api/test_jobs.h"
+#include "api/test_reset.h"
 #include "api/web.h"
 #include "api/webhooks.h"
 
@@ -28,7 +29,10 @@ void add_routes(http::Router& router, const Services& s) {
   add_stats_routes(router, s);
   add_metrics_routes(router, s);
   razorpay::add_routes(router, s);
-  if (s.config.test_mode) add_test_job_routes(router, s);
+  if (s.config.test_mode) {
+    add_test_job_routes(router, s);
+    add_test_reset_routes(router, s);
+  }
   // Before the pages and docs: limits are for the API (see audience_of).
   add_rate_limits(router, s.config);
   add_docs_routes(router, s);
