@@ -74,6 +74,9 @@ class Listener {
   }
 
   bool on_message(const SseMessage& m) {
+    // Asked to stop: the events after the one in hand (one read may carry
+    // several) wait for the next start, which resumes after the saved cursor.
+    if (stop_requested()) return false;
     if (m.kind == SseMessage::Kind::kComment) return true;
     if (m.kind == SseMessage::Kind::kIdOnly) {
       // A position with nothing to forward before it (a server may send one
