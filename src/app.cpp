@@ -213,7 +213,8 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   if (config.test_mode) default_key = std::string(kDemoApiKey);
 
   const std::string& card_key = box->keys().current.card_fingerprint;
-  const SimulatedProcessor processor(card_key, config.failure_rate);
+  const SimulatedProcessor processor(card_key, config.failure_rate,
+                                     Micros{config.sandbox_delay_ms} * 1000);
   // Declared before the runner: jobs in flight may wait on it until the runner stops.
   webhooks::DeliveryPool delivery_pool(run_workers ? config.webhook_concurrency : 0);
   // Each queue its own budget, so that no queue's backlog holds up another's
@@ -235,7 +236,8 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   PaymentService payments(
       *db, processor, event_formats,
       PaymentSettings{std::int64_t{config.processing_delay_ms} * 1000,
-                      std::int64_t{config.processing_timeout_ms} * 1000, card_key},
+                      std::int64_t{config.processing_timeout_ms} * 1000, card_key,
+                      std::int64_t{config.authentication_timeout_ms} * 1000},
       run_workers ? std::function<void()>([&runner] { runner.notify(); }) : nullptr);
 
   RefundService refunds(

@@ -3,12 +3,14 @@
 #include <charconv>
 
 #include "api/auth.h"
+#include "api/authentication.h"
 #include "api/body.h"
 #include "api/idempotent.h"
 #include "api/paging.h"
 #include "api/parsers.h"
 #include "core/instrument.h"
 #include "core/refund.h"
+#include "core/sandbox_outcome.h"
 
 namespace paygate::api {
 
@@ -119,14 +121,33 @@ Reply payment_reply(int status, const Payment& p) {
   return Reply{status, w.take(), "application/json", {}};
 }
 
-// Parses the payment in body and creates it for m.
-asio::awaitable<Result<Payment>> create_from(const Services& s, const Merchant& m,
+// X-Paygate-Test-Outcome, when sent: refused outside test mode, where no
+// request may script what the acquirer answers.
+Result<std::optional<std::string>> test_outcome_header(const Services& s, const Request& req) {
+  const auto given = req.find_header(kTestOutcomeHeader);
+  if (!given) return std::optional<std::string>();
+  if (!s.config.test_mode) {
+    return fail(Error::bad_request(std::string(kTestOutcomeHeader) +
+                                       " is accepted in test mode only (paygate serve "
+                                       "--test-mode); this server is not in test mode",
+                                   std::string(kTestOutcomeHeader)));
+  }
+  return std::optional<std::string>(std::string(*given));
+}
+
+// Parses the payment in body and creates it for m; test_outcome: the
+// request's X-Paygate-Test-Outcome (merchant payments only).
+asio::awaitable<Result<Payment>> create_from(const Services& s, const Request& req,
+                                             const Merchant& m,
                                              const Result<boost::json::object>& body,
-                                             bool auto_capture, const TxnHook<Payment>& hook) {
+                                             bool auto_capture, const TxnHook<Payment>& hook,
+                                             std::optional<std::string> test_outcome = {}) {
   if (!body) co_return fail(body.error());
   bool flat_card = false;
   auto input = parse_new_payment(*body, flat_card);
   if (!input) co_return fail(rename_card_field(std::move(input.error()), flat_card));
+  input->test_outcome = std::move(test_outcome);
+  input->page_base_url = page_base_url(s.config, req);
   auto payment = co_await s.payments.create(m, std::move(*input), auto_capture, hook);
   if (!payment) co_return fail(rename_card_field(std::move(payment.error()), flat_card));
   co_return std::move(*payment);
@@ -135,10 +156,14 @@ asio::awaitable<Result<Payment>> create_from(const Services& s, const Merchant& 
 asio::awaitable<Result<Reply>> create_payment(const Services& s, const Request& req) {
   auto merchant = co_await authenticate_merchant(s, req);
   if (!merchant) co_return fail(std::move(merchant.error()));
+  auto test_outcome = test_outcome_header(s, req);
+  if (!test_outcome) co_return fail(std::move(test_outcome.error()));
   const auto body = parse_json_object(req.body);
   co_return co_await idempotent<Payment>(
       s, req, merchant->id,
-      [&](const TxnHook<Payment>& hook) { return create_from(s, *merchant, body, false, hook); },
+      [&](const TxnHook<Payment>& hook) {
+        return create_from(s, req, *merchant, body, false, hook, *test_outcome);
+      },
       [](const Payment& p) { return payment_reply(201, p); });
 }
 
@@ -149,7 +174,9 @@ asio::awaitable<Result<Reply>> create_public_payment(const Services& s, const Re
   if (!merchant) co_return fail(std::move(merchant.error()));
   co_return co_await idempotent<Payment>(
       s, req, merchant->id,
-      [&](const TxnHook<Payment>& hook) { return create_from(s, *merchant, body, true, hook); },
+      [&](const TxnHook<Payment>& hook) {
+        return create_from(s, req, *merchant, body, true, hook);
+      },
       [](const Payment& p) { return payment_reply(201, p); });
 }
 
@@ -167,6 +194,9 @@ asio::awaitable<Result<Reply>> get_public_payment(const Services& s, const Reque
   // No key is needed here, only the payment id: the shopper's VPA (often a
   // phone number) is shown masked, enough to recognise as one's own.
   if (payment->vpa) payment->vpa = mask_vpa(*payment->vpa);
+  // Nor can the id alone answer the shopper's authentication step: the
+  // page's URL (and its token) is in the answer that made the payment.
+  payment->authentication_url.reset();
   co_return payment_reply(200, *payment);
 }
 

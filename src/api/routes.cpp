@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/authentication.h"
 #include "api/docs.h"
 #include "api/events.h"
 #include "api/health.h"
@@ -23,6 +24,7 @@ void add_routes(http::Router& router, const Services& s) {
   add_openapi_routes(router);
   add_order_routes(router, s);
   add_payment_routes(router, s);
+  add_authentication_routes(router, s);
   add_refund_routes(router, s);
   add_webhook_routes(router, s);
   add_event_routes(router, s);
@@ -36,6 +38,7 @@ void add_routes(http::Router& router, const Services& s) {
   // Before the pages and docs: limits are for the API (see audience_of).
   add_rate_limits(router, s.config);
   add_docs_routes(router, s);
+  add_authentication_page(router);
   // Last: it wraps the public API routes added above with CORS, outside the
   // rate limits so that a 429 can be read by the merchant's page too.
   add_web_routes(router, s);

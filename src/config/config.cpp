@@ -164,6 +164,30 @@ Status check_timeouts(const Config& c) {
   return {};
 }
 
+// http(s)://host[:port], with nothing after it but an ignored trailing /.
+Result<std::string> parse_public_url(std::string_view text) {
+  const auto bad = [] {
+    return fail(bad_setting("PAYGATE_PUBLIC_URL",
+                            "must be http(s)://host[:port] with no path, "
+                            "e.g. https://pay.example.com"));
+  };
+  if (text.ends_with('/')) text.remove_suffix(1);
+  const auto scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) return bad();
+  const std::string_view scheme = text.substr(0, scheme_end);
+  const std::string_view authority = text.substr(scheme_end + 3);
+  if ((scheme != "http" && scheme != "https") || authority.empty() || authority.size() > 255) {
+    return bad();
+  }
+  for (char ch : authority) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == ':' || ch == '[' ||
+                    ch == ']';
+    if (!ok) return bad();
+  }
+  return std::string(text);
+}
+
 }  // namespace
 
 Result<std::vector<int>> parse_retry_schedule(std::string_view text) {
@@ -255,6 +279,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_PROCESSING_TIMEOUT_MS", 1000, 86'400'000, &c.processing_timeout_ms},
       {"", "PAYGATE_REFUND_TIMEOUT_MS", 1000, 86'400'000, &c.refund_timeout_ms},
       {"", "PAYGATE_RECONCILE_INTERVAL_MS", 100, 3'600'000, &c.reconcile_interval_ms},
+      {"", "PAYGATE_SANDBOX_DELAY_MS", 0, 3'600'000, &c.sandbox_delay_ms},
+      {"", "PAYGATE_AUTHENTICATION_TIMEOUT_MS", 100, 86'400'000, &c.authentication_timeout_ms},
       {"worker-concurrency", "PAYGATE_WORKER_CONCURRENCY", 1, 100'000, &c.worker_concurrency},
       {"", "PAYGATE_REFUND_CONCURRENCY", 1, 100'000, &c.refund_concurrency},
       {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
@@ -338,6 +364,11 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
     auto proxies = TrustedProxies::parse(*v);
     if (!proxies) return fail(proxies.error());
     c.trusted_proxies = std::move(*proxies);
+  }
+  if (auto v = env("PAYGATE_PUBLIC_URL"); v && !v->empty()) {
+    auto public_url = parse_public_url(*v);
+    if (!public_url) return fail(public_url.error());
+    c.public_url = std::move(*public_url);
   }
   if (auto v = lookup(flags, env, "log-level", "PAYGATE_LOG_LEVEL")) {
     static constexpr std::string_view kLevels[] = {"trace", "debug", "info",

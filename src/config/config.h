@@ -37,14 +37,22 @@ struct Config {
   int processing_timeout_ms = 300'000;  // PROCESSING longer than this is settled FAILED
   int refund_timeout_ms = 300'000;  // PENDING longer than this (from creation) is settled FAILED
   int reconcile_interval_ms = 10'000;
+  // The sandbox (docs/API.md, "Testing"): how long the slow test instruments
+  // take (a payment's PROCESSING, a refund's PENDING), and how long a shopper
+  // has to answer an authentication step.
+  int sandbox_delay_ms = 30'000;
+  int authentication_timeout_ms = 180'000;
+  // "https://pay.example.com": where browsers reach this server, for the
+  // pages whose URLs answers carry (next_action.url); "" takes the request's Host.
+  std::string public_url;
   // Each queue's budget of jobs in flight per worker process: payments
   // (gateway_jobs), refunds (gateway_refunds) and webhook deliveries
   // (gateway_webhooks, one per delivery thread: webhook_concurrency).
   int worker_concurrency = 256;
   int refund_concurrency = 64;
-  int job_lease_ms = 30'000;     // a claimed job is taken again when its worker is silent this long
+  int job_lease_ms = 30'000;  // a claimed job is taken again when its worker is silent this long
   int job_poll_ms = 500;
-  int job_max_deferrals = 20;  // runs put off for an unusable database, then dead
+  int job_max_deferrals = 20;           // runs put off for an unusable database, then dead
   int idempotency_ttl_ms = 86'400'000;  // a key's first answer is replayed this long
   int idempotency_lock_ms = 60'000;     // a key still running this long is taken over
   int idempotency_purge_interval_ms = 60'000;
@@ -64,7 +72,7 @@ struct Config {
   std::vector<int> webhook_retry_schedule_ms{60'000, 300'000, 1'800'000, 7'200'000};
   int webhook_timeout_ms = 5000;
   bool webhook_allow_private = false;  // on in test mode unless set
-  int webhook_concurrency = 32;  // deliveries in flight: HTTP threads, and the queue's budget
+  int webhook_concurrency = 32;        // deliveries in flight: HTTP threads, and the queue's budget
   // The master key's 32 bytes (core/master_key.h), never kept in the
   // database; empty when none was given (only test mode may then run, with a
   // key of its own). previous_master_key: while rotating, the one replaced.

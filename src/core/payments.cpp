@@ -2,16 +2,20 @@
 
 #include <openssl/crypto.h>
 
+#include <array>
 #include <boost/json/serialize.hpp>
 
+#include "core/crypto.h"
 #include "core/events.h"
 #include "core/ids.h"
 #include "core/order_rules.h"
 #include "core/render.h"
+#include "core/sandbox_outcome.h"
 #include "store/async.h"
 #include "store/job_repository.h"
 #include "store/order_repository.h"
 #include "store/payment_repository.h"
+#include "store/refund_repository.h"
 
 namespace paygate {
 
@@ -27,15 +31,38 @@ Error lease_lost() {
   return Error::internal("the job's lease was lost to another worker");
 }
 
-// The job that processes payment_id, due now.
-Job payment_job(const std::string& payment_id, Micros now) {
+// The job that processes payment_id, due at run_at.
+Job payment_job(const std::string& payment_id, Micros run_at) {
   return Job{new_id("job_"),
              std::string(kQueuePayments),
              std::string(kJobProcessPayment),
              payment_id,
              0,
              5,
-             now};
+             run_at};
+}
+
+// The script of X-Paygate-Test-Outcome stored with p, if any.
+std::optional<TestOutcome> script_of(const Payment& p) {
+  if (!p.test_outcome) return std::nullopt;
+  auto t = parse_test_outcome(*p.test_outcome);
+  if (!t) return std::nullopt;  // stored canonical by create(): cannot happen
+  return std::move(*t);
+}
+
+// When the acquirer answers p: the script's timing over the instrument's.
+ProcessorTiming timing_of(const Processor& processor, const Payment& p) {
+  const ProcessorTiming instrument = processor.timing(p);
+  const auto script = script_of(p);
+  return script ? scripted_timing(*script, instrument) : instrument;
+}
+
+// The hosted authentication page of payment id, with a token of its own: the
+// payment id alone (which the public status endpoint takes) cannot answer it.
+std::string authentication_url(std::string_view base, std::string_view id) {
+  std::array<std::uint8_t, 16> token{};
+  random_bytes(token);
+  return std::string(base) + "/authenticate/" + std::string(id) + "?token=" + hex_encode(token);
 }
 
 // Fills the instrument fields of p from the request; the card number and CVV
@@ -77,7 +104,9 @@ Status emit_payment_event(store::Connection& c, const EventFormats& formats, con
 // higher version than payment.success and a receiver can order them.
 Status settle(store::Connection& c, const Processor& processor, const EventFormats& formats,
               Payment& p, Micros now) {
-  ProcessorOutcome outcome = processor.authorize(p);
+  const auto script = script_of(p);
+  const auto scripted = script ? scripted_outcome(*script) : std::nullopt;
+  ProcessorOutcome outcome = scripted ? *scripted : processor.authorize(p);
   if (outcome.success) {
     auto paid = store::order_has_success(c, p.order_id, p.id);
     if (!paid) return fail(paid.error());
@@ -102,6 +131,18 @@ Status settle(store::Connection& c, const Processor& processor, const EventForma
 }
 
 }  // namespace
+
+Status fail_payment(store::Connection& c, const EventFormats& formats, Payment& p,
+                    std::string_view code, std::string_view description, Micros now) {
+  const std::string previous_status = p.status;
+  p.status = std::string(kPaymentFailed);
+  p.error_code = std::string(code);
+  p.error_description = std::string(description);
+  p.finished_at = now;
+  p.updated_at = now;
+  if (auto s = store::update_payment(c, p, previous_status); !s) return s;
+  return emit_payment_event(c, formats, p, kEventPaymentFailed, now);
+}
 
 Status validate_payment_page(const PaymentPage& page) {
   if (auto s = validate_page_window(page.window); !s) return s;
@@ -128,10 +169,24 @@ asio::awaitable<Result<Payment>> PaymentService::create(const Merchant& merchant
   p.status = std::string(kPaymentCreated);
   p.capture_requested = auto_capture;
   p.created_at = p.updated_at = now;
+  if (input.test_outcome) {
+    auto script = parse_test_outcome(*input.test_outcome);
+    if (!script) co_return fail(std::move(script.error()));
+    p.test_outcome = script->text();
+  }
   if (auto s = take_instrument(p, input, settings_.fingerprint_key); !s) {
     co_return fail(std::move(s.error()));
   }
-  const Job job = payment_job(p.id, now);
+  // An instrument that asks its shopper first waits for the answer: its job
+  // is due when the step expires, and is woken sooner by an answer.
+  Micros job_at = now;
+  if (processor_.authentication(p) != Authentication::none) {
+    p.authentication_status = std::string(kAuthenticationPending);
+    p.authentication_url = authentication_url(input.page_base_url, p.id);
+    p.authentication_expires_at = now + settings_.authentication_timeout;
+    job_at = *p.authentication_expires_at;
+  }
+  const Job job = payment_job(p.id, job_at);
 
   auto stored = co_await store::write(db_, [&](store::Connection& c) -> Status {
     auto order = store::find_order(c, merchant.id, p.order_id);
@@ -241,26 +296,48 @@ asio::awaitable<Result<Payment>> PaymentService::update_notes(const Merchant& me
 asio::awaitable<Status> PaymentService::process(const Job& job) {
   co_return co_await store::write(db_, [&](store::Connection& c) -> Status {
     const Micros now = now_micros();
+    const auto finish = [&]() -> Status {
+      auto done = store::complete_job(c, job, now);
+      if (!done) return fail(done.error());
+      return *done ? Status{} : fail(lease_lost());
+    };
+    // Runs again at `at`, holding no thread meanwhile.
+    const auto continue_at = [&](Micros at) -> Status {
+      auto moved = store::continue_job_at(c, job, at, now);
+      if (!moved) return fail(moved.error());
+      return *moved ? Status{} : fail(lease_lost());
+    };
     auto found = store::find_payment_any(c, job.subject_id);
     if (!found) return fail(found.error());
-    if (*found && !is_final_payment_status((*found)->status)) {
-      Payment& p = **found;
-      if (p.status == kPaymentCreated) {
-        p.status = std::string(kPaymentProcessing);
-        p.processing_started_at = now;
-        p.updated_at = now;
-        if (auto s = store::update_payment(c, p, kPaymentCreated); !s) return s;
-        if (settings_.processing_delay > 0) {
-          auto moved = store::continue_job_at(c, job, now + settings_.processing_delay, now);
-          if (!moved) return fail(moved.error());
-          return *moved ? Status{} : fail(lease_lost());
-        }
-      }
-      if (auto s = settle(c, processor_, formats_, p, now); !s) return s;
+    if (*found && (*found)->awaits_authentication()) {
+      // An answer may be committing beside this run (PostgreSQL): wait for
+      // it and read again, so that a continuation never overwrites its wake.
+      if (auto s = store::lock_payment(c, job.subject_id); !s) return s;
+      found = store::find_payment_any(c, job.subject_id);
+      if (!found) return fail(found.error());
     }
-    auto done = store::complete_job(c, job, now);
-    if (!done) return fail(done.error());
-    return *done ? Status{} : fail(lease_lost());
+    if (!*found || is_final_payment_status((*found)->status)) return finish();
+    Payment& p = **found;
+    const ProcessorTiming timing = timing_of(processor_, p);
+    if (p.status == kPaymentCreated) {
+      if (p.awaits_authentication()) {
+        const Micros expires_at = p.authentication_expires_at.value_or(0);
+        if (now < expires_at) return continue_at(expires_at);
+        if (auto s = expire_authentication(c, formats_, p, now); !s) return s;
+        return finish();
+      }
+      p.status = std::string(kPaymentProcessing);
+      p.processing_started_at = now;
+      p.updated_at = now;
+      if (auto s = store::update_payment(c, p, kPaymentCreated); !s) return s;
+      const Micros delay = timing.delay.value_or(settings_.processing_delay);
+      if (timing.answers && delay > 0) return continue_at(now + delay);
+    }
+    // An acquirer that never answers leaves the payment PROCESSING, for the
+    // reconciliation to settle FAILED (PROCESSING_TIMEOUT) in its time.
+    if (!timing.answers) return finish();
+    if (auto s = settle(c, processor_, formats_, p, now); !s) return s;
+    return finish();
   });
 }
 
@@ -271,14 +348,7 @@ asio::awaitable<Status> PaymentService::reconcile() {
     const Micros now = now_micros();
     const Micros deadline = now - settings_.processing_timeout;
     const auto time_out = [&](Payment& p, std::string_view description) -> Status {
-      const std::string previous_status = p.status;
-      p.status = std::string(kPaymentFailed);
-      p.error_code = "PROCESSING_TIMEOUT";
-      p.error_description = std::string(description);
-      p.finished_at = now;
-      p.updated_at = now;
-      if (auto s = store::update_payment(c, p, previous_status); !s) return s;
-      return emit_payment_event(c, formats_, p, kEventPaymentFailed, now);
+      return fail_payment(c, formats_, p, "PROCESSING_TIMEOUT", description, now);
     };
     auto stuck = store::find_stuck_payments(c, deadline, 500);
     if (!stuck) return fail(stuck.error());

@@ -29,6 +29,12 @@ struct NewPayment {
   std::string method;
   std::optional<std::string> vpa;
   std::optional<CardInput> card;
+  // X-Paygate-Test-Outcome as sent (sandbox_outcome.h); the api layer
+  // refuses it outside test mode.
+  std::optional<std::string> test_outcome;
+  // "scheme://host[:port]" the hosted authentication page is served at, for
+  // next_action.url ("" for a URL relative to the gateway).
+  std::string page_base_url;
 };
 
 struct PaymentSettings {
@@ -36,6 +42,23 @@ struct PaymentSettings {
   // PROCESSING longer than this, or CREATED longer with no live job, is settled FAILED.
   Micros processing_timeout = 300'000'000;
   std::string fingerprint_key;
+  // How long a shopper has to answer an authentication step.
+  Micros authentication_timeout = 180'000'000;
+};
+
+// The shopper's answer on the authentication page: approve (a card needs the
+// OTP) or reject.
+struct AuthenticationAnswer {
+  bool approve = false;
+  std::optional<std::string> otp;
+};
+
+// The payment after an answer, and what was wrong with the answer when the
+// step is still pending (INCORRECT_OTP).
+struct AuthenticationResult {
+  Payment payment;
+  std::optional<std::string> error_code;
+  std::optional<std::string> error_description;
 };
 
 class PaymentService {
@@ -70,8 +93,22 @@ class PaymentService {
                                                        std::string_view id,
                                                        const boost::json::object& notes);
 
+  // The payment with its authentication step, for the hosted page:
+  // NOT_FOUND unless token is the one in the page's URL.
+  boost::asio::awaitable<Result<Payment>> authentication(std::string_view id,
+                                                         std::string_view token);
+  // The shopper's answer to a pending step (payments_authentication.cpp):
+  // approved, the payment's job goes on at once; rejected, a third wrong OTP
+  // or past its time, the payment is FAILED (PAYMENT_CANCELLED,
+  // AUTHENTICATION_FAILED, PAYMENT_TIMED_OUT) with its payment.failed event.
+  boost::asio::awaitable<Result<AuthenticationResult>> authenticate(std::string_view id,
+                                                                    std::string_view token,
+                                                                    AuthenticationAnswer answer);
+
   // The payment.process job: CREATED -> PROCESSING, then (after the simulated
   // delay, as a continuation of the job, holding no thread) SUCCESS or FAILED.
+  // A payment waiting for its shopper's authentication keeps its job waiting
+  // (a continuation again) until the step is answered or expires.
   // Running it again never changes a final status.
   boost::asio::awaitable<Status> process(const Job& job);
   // The janitor of payments not yet final: FAILED (PROCESSING_TIMEOUT) when
@@ -88,5 +125,15 @@ class PaymentService {
 };
 
 Status validate_payment_page(const PaymentPage& page);
+
+// p (not final) -> FAILED with code and description, and its payment.failed
+// event, in the caller's transaction: the settlements that are not the
+// acquirer's answer (timeouts, the shopper's authentication).
+Status fail_payment(store::Connection& c, const EventFormats& formats, Payment& p,
+                    std::string_view code, std::string_view description, Micros now);
+// A pending authentication step past its time: expired, and the payment
+// FAILED (PAYMENT_TIMED_OUT), in the caller's transaction.
+Status expire_authentication(store::Connection& c, const EventFormats& formats, Payment& p,
+                             Micros now);
 
 }  // namespace paygate

@@ -167,19 +167,22 @@ asio::awaitable<Status> RefundService::process(const Job& job) {
     if (!found) return fail(found.error());
     if (*found && (*found)->status == kRefundPending) {
       Refund& r = **found;
+      auto payment = store::find_payment_any(c, r.payment_id);
+      if (!payment) return fail(payment.error());
+      if (!*payment) return fail(Error::internal("refund " + r.id + " has no payment"));
       if (!r.processing_started_at) {
         r.processing_started_at = now;
         r.updated_at = now;
         if (auto s = store::update_refund(c, r, r.status); !s) return s;
-        if (settings_.processing_delay > 0) {
-          auto moved = store::continue_job_at(c, job, now + settings_.processing_delay, now);
+        // Some test instruments' refunds stay PENDING longer (processor.h).
+        const Micros delay =
+            processor_.refund_delay(**payment).value_or(settings_.processing_delay);
+        if (delay > 0) {
+          auto moved = store::continue_job_at(c, job, now + delay, now);
           if (!moved) return fail(moved.error());
           return *moved ? Status{} : fail(lease_lost());
         }
       }
-      auto payment = store::find_payment_any(c, r.payment_id);
-      if (!payment) return fail(payment.error());
-      if (!*payment) return fail(Error::internal("refund " + r.id + " has no payment"));
       if (auto s = settle(c, formats_, r, processor_.refund(**payment), now); !s) return s;
     }
     auto done = store::complete_job(c, job, now);

@@ -33,6 +33,15 @@ void write_payment(JsonWriter& w, const Payment& p) {
     w.field("card_network", p.card_network);
     w.field("card_last4", p.card_last4);
   }
+  // Only while the payment waits for its shopper (still CREATED): what to do
+  // and where. A read by payment id alone (the checkout's) shows no url.
+  if (p.awaits_authentication()) {
+    w.key("next_action").begin_object();
+    w.field("type", p.next_action_type());
+    if (p.authentication_url) w.field("url", std::string_view(*p.authentication_url));
+    if (p.authentication_expires_at) w.key("expires_at").timestamp(*p.authentication_expires_at);
+    w.end_object();
+  }
   w.field("amount_refunded", p.amount_refunded);
   w.field("version", p.version);
   if (const auto rs = refund_status(p.amount_refunded, p.amount)) {

@@ -1,5 +1,6 @@
 #include "store/payment_repository.h"
 
+#include "store/job_repository.h"
 #include "store/stats_repository.h"
 
 namespace paygate::store {
@@ -10,15 +11,18 @@ namespace {
   "id, order_id, merchant_id, amount, currency, method, status, captured, capture_requested," \
   " error_code, error_description, vpa, card_network, card_last4, card_expiry_month,"         \
   " card_expiry_year, card_fingerprint, processing_started_at, finished_at, created_at,"      \
-  " updated_at, amount_refunded, version, notes"
+  " updated_at, amount_refunded, version, notes, test_outcome, authentication_status,"        \
+  " authentication_url, authentication_expires_at, authentication_failures"
 
-constexpr Sql kInsert{"INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
-                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                      " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"};
+constexpr Sql kInsert{
+    "INSERT INTO payments (" PAYGATE_PAYMENT_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+    " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"};
 constexpr Sql kUpdate{
     "UPDATE payments SET status = $2, captured = $3, capture_requested = $4, error_code = $5,"
     " error_description = $6, processing_started_at = $7, finished_at = $8, updated_at = $9,"
-    " version = $10, notes = $12 WHERE id = $1 AND version = $11"};
+    " version = $10, notes = $12, authentication_status = $13, authentication_failures = $14"
+    " WHERE id = $1 AND version = $11"};
 constexpr Sql kFind{"SELECT " PAYGATE_PAYMENT_COLUMNS
                     " FROM payments WHERE id = $1 AND merchant_id = $2"};
 constexpr Sql kFindAny{"SELECT " PAYGATE_PAYMENT_COLUMNS " FROM payments WHERE id = $1"};
@@ -36,6 +40,10 @@ constexpr Sql kOrphaned{"SELECT " PAYGATE_PAYMENT_COLUMNS
                         " (SELECT 1 FROM jobs j WHERE j.subject_id = p.id"
                         " AND j.state IN ('pending', 'running'))"
                         " ORDER BY created_at LIMIT $1"};
+// Its job (waiting for the shopper's answer until the step expires) due now.
+constexpr Sql kWakeJob{
+    "UPDATE jobs SET run_at = $2, updated_at = $2 WHERE subject_id = $1 AND kind = $3"
+    " AND state = 'pending' AND run_at > $2"};
 constexpr Sql kOrderHasSuccess{
     "SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'SUCCESS' AND id <> $2"};
 
@@ -67,6 +75,11 @@ Payment from_row(const Row& r) {
   p.amount_refunded = r.int64(21);
   p.version = r.int64(22);
   p.notes_json = r.string(23);
+  p.test_outcome = r.optional_string(24);
+  p.authentication_status = r.optional_string(25);
+  p.authentication_url = r.optional_string(26);
+  p.authentication_expires_at = r.optional_int64(27);
+  p.authentication_failures = r.int64(28);
   return p;
 }
 
@@ -96,7 +109,12 @@ Status insert_payment(Connection& conn, const Payment& p) {
                           p.updated_at,
                           p.amount_refunded,
                           p.version,
-                          p.notes_json};
+                          p.notes_json,
+                          nullable(p.test_outcome),
+                          nullable(p.authentication_status),
+                          nullable(p.authentication_url),
+                          nullable(p.authentication_expires_at),
+                          p.authentication_failures};
   if (auto r = conn.execute(kInsert, params); !r) return fail(r.error());
   return add_to_stats(conn, p.merchant_id, p.created_at, payment_metric(p.method, kTotal), 1,
                       p.amount);
@@ -115,7 +133,9 @@ Status update_payment(Connection& conn, Payment& p, std::string_view previous_st
                           p.updated_at,
                           read_version + 1,
                           read_version,
-                          p.notes_json};
+                          p.notes_json,
+                          nullable(p.authentication_status),
+                          p.authentication_failures};
   if (auto s = expect_one_updated(conn.execute(kUpdate, params), "payment " + p.id); !s) return s;
   p.version = read_version + 1;
   // Totals change once, when the payment reaches its final status.
@@ -159,6 +179,15 @@ Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before
 Result<std::vector<Payment>> find_orphaned_payments(Connection& conn, int limit) {
   const Param params[] = {std::int64_t{limit}};
   return query_all(conn, kOrphaned, params, from_row);
+}
+
+Status wake_payment_job(Connection& conn, std::string_view payment_id, Micros now) {
+  const Param params[] = {payment_id, now, kJobProcessPayment};
+  auto woken = conn.execute(kWakeJob, params);
+  if (!woken) return fail(woken.error());
+  // Workers in other processes look at once, as for a new job.
+  if (*woken > 0) return conn.signal(kJobsChannel);
+  return {};
 }
 
 Result<bool> order_has_success(Connection& conn, std::string_view order_id,

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/job.h"
 #include "core/payment.h"
 #include "store/database.h"
 
@@ -27,6 +28,10 @@ Result<std::vector<Payment>> find_stuck_payments(Connection& conn, Micros before
 // Payments still CREATED with no live job (none pending or running), oldest
 // first: their job was lost or died before it moved them on.
 Result<std::vector<Payment>> find_orphaned_payments(Connection& conn, int limit);
+// The payment's pending job, when it is waiting for a later time (the end of
+// the shopper's authentication step), due now instead; PostgreSQL's workers
+// are told, as for a new job.
+Status wake_payment_job(Connection& conn, std::string_view payment_id, Micros now);
 // Whether the order has a SUCCESS payment other than except_id.
 Result<bool> order_has_success(Connection& conn, std::string_view order_id,
                                std::string_view except_id);

@@ -1,12 +1,16 @@
 // The sandbox (issue 24), end to end: test mode's reset of one merchant's
-// objects.
+// objects, the X-Paygate-Test-Outcome header, the timed and stuck test
+// instruments and the shopper's authentication step.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "core/crypto.h"
 #include "flows.h"
 #include "harness.h"
 #include "receiver.h"
@@ -91,6 +95,12 @@ Made make_some(HttpClient& c, const Headers& headers) {
 ServerOptions live_options() {
   ServerOptions o;
   o.test_mode = false;
+  return o;
+}
+
+ServerOptions env_options(std::map<std::string, std::string> env) {
+  ServerOptions o;
+  o.env = std::move(env);
   return o;
 }
 
@@ -194,6 +204,528 @@ TEST(SandboxReset, IsNotThereOutsideTestMode) {
   const auto res = c.post(kReset, "", m.headers());
   EXPECT_EQ(res.status, 404) << res.body;
   EXPECT_EQ(res.error_code(), "NOT_FOUND_ERROR");
+}
+
+// ---------------------------------------------------------------- timing helpers
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t ms_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+// The slow instruments' delay the timing tests run with, and the timeouts
+// around it: short, so the suite stays quick, and far enough apart that a
+// slow machine cannot blur one into the other.
+constexpr int kSlowMs = 1500;
+constexpr int kProcessingTimeoutMs = 4000;
+
+ServerOptions timed_options(std::map<std::string, std::string> more = {}) {
+  ServerOptions o;
+  o.env = {{"PAYGATE_SANDBOX_DELAY_MS", std::to_string(kSlowMs)},
+           {"PAYGATE_PROCESSING_TIMEOUT_MS", std::to_string(kProcessingTimeoutMs)},
+           {"PAYGATE_RECONCILE_INTERVAL_MS", "200"}};
+  for (auto& [k, v] : more) o.env[k] = v;
+  return o;
+}
+
+json::object card_of(std::string_view number) {
+  return card(number);
+}
+
+// A merchant payment of a new order with instrument (and extra headers); the answer.
+HttpResponse pay(HttpClient& c, json::object instrument, const Headers& extra = {},
+                 const Headers& headers = demo_auth()) {
+  instrument["order_id"] = create_order(c, headers);
+  Headers all = headers;
+  all.insert(all.end(), extra.begin(), extra.end());
+  return c.post("/api/v1/payments", json::serialize(instrument), all);
+}
+
+std::string paid(HttpClient& c, json::object instrument, const Headers& extra = {}) {
+  const auto res = pay(c, std::move(instrument), extra);
+  EXPECT_EQ(res.status, 201) << res.body;
+  return res.status == 201 ? str(object_of(res).at("id")) : std::string();
+}
+
+Headers outcome(std::string_view script) {
+  return {{"X-Paygate-Test-Outcome", std::string(script)}};
+}
+
+std::string status_of(HttpClient& c, std::string_view id) {
+  return str(get_payment(c, id).at("status"));
+}
+
+// The payment settled, and how long after `since` it was first seen so.
+struct Settled {
+  json::object payment;
+  std::int64_t after_ms = 0;
+};
+
+Settled settle_timed(HttpClient& c, std::string_view id, Clock::time_point since,
+                     std::chrono::milliseconds timeout = 15s) {
+  Settled out;
+  out.payment = wait_settled(c, id, demo_auth(), timeout);
+  out.after_ms = ms_since(since);
+  return out;
+}
+
+// ---------------------------------------------------------------- instruments
+
+TEST(SandboxInstruments, SlowCardAndVpaSucceedAfterTheSlowDelay) {
+  auto server = TestServer::start(timed_options());
+  auto c = server->client();
+  for (const json::object& instrument : {card_of("4000000000000036"), upi("slow@upi")}) {
+    const auto started = Clock::now();
+    const std::string id = paid(c, instrument);
+    ASSERT_FALSE(id.empty());
+    // Well before the delay is up it is still being processed.
+    EXPECT_TRUE(eventually([&] { return status_of(c, id) == "PROCESSING"; }, 1s));
+    std::this_thread::sleep_for(std::chrono::milliseconds(kSlowMs / 2));
+    EXPECT_EQ(status_of(c, id), "PROCESSING");
+    const Settled s = settle_timed(c, id, started);
+    EXPECT_EQ(s.payment.at("status"), "SUCCESS") << json::serialize(s.payment);
+    EXPECT_GE(s.after_ms, kSlowMs) << json::serialize(instrument);
+    EXPECT_LT(s.after_ms, kProcessingTimeoutMs) << json::serialize(instrument);
+  }
+}
+
+TEST(SandboxInstruments, SlowPaymentsHoldNoWorker) {
+  // One payment job in flight at a time: a slow payment that held its worker
+  // would keep every other payment waiting for its whole delay.
+  auto server = TestServer::start(timed_options({{"PAYGATE_WORKER_CONCURRENCY", "1"}}));
+  auto c = server->client();
+  std::vector<std::string> slow;
+  for (int i = 0; i < 4; ++i) slow.push_back(paid(c, upi("slow@upi")));
+  const auto started = Clock::now();
+  const std::string quick = paid(c, upi("success@upi"));
+  const Settled q = settle_timed(c, quick, started);
+  EXPECT_EQ(q.payment.at("status"), "SUCCESS");
+  EXPECT_LT(q.after_ms, kSlowMs) << "an ordinary payment waited for the slow ones";
+  for (const auto& id : slow) {
+    EXPECT_EQ(wait_settled(c, id).at("status"), "SUCCESS");
+  }
+}
+
+TEST(SandboxInstruments, UnansweredPaymentStaysProcessingUntilTheTimeout) {
+  auto server = TestServer::start(timed_options());
+  auto c = server->client();
+  for (const json::object& instrument : {card_of("4000000000000044"), upi("timeout@upi")}) {
+    const auto started = Clock::now();
+    const std::string id = paid(c, instrument);
+    ASSERT_FALSE(id.empty());
+    EXPECT_TRUE(eventually([&] { return status_of(c, id) == "PROCESSING"; }, 1s));
+    std::this_thread::sleep_for(std::chrono::milliseconds(kProcessingTimeoutMs / 2));
+    EXPECT_EQ(status_of(c, id), "PROCESSING");
+    const Settled s = settle_timed(c, id, started);
+    EXPECT_EQ(s.payment.at("status"), "FAILED");
+    EXPECT_EQ(s.payment.at("error_code"), "PROCESSING_TIMEOUT") << json::serialize(s.payment);
+    EXPECT_GE(s.after_ms, kProcessingTimeoutMs);
+  }
+}
+
+TEST(SandboxInstruments, GatewayErrorFailsAtOnce) {
+  auto server = TestServer::start(timed_options());
+  auto c = server->client();
+  for (const json::object& instrument : {card_of("4000000000000051"), upi("gatewayerror@upi")}) {
+    const auto started = Clock::now();
+    const std::string id = paid(c, instrument);
+    const Settled s = settle_timed(c, id, started);
+    EXPECT_EQ(s.payment.at("status"), "FAILED");
+    EXPECT_EQ(s.payment.at("error_code"), "GATEWAY_ERROR") << json::serialize(s.payment);
+    EXPECT_LT(s.after_ms, kSlowMs);
+  }
+  // The Razorpay dialect names it as Razorpay does.
+  const std::string id = paid(c, upi("gatewayerror@upi"));
+  wait_settled(c, id);
+  const auto rzp = c.get("/v1/payments/" + id,
+                         {{"Authorization", "Basic " + base64_encode(std::string(kDemoKey) + ":" +
+                                                                     std::string(kDemoSecret))}});
+  ASSERT_EQ(rzp.status, 200) << rzp.body;
+  const auto p = object_of(rzp);
+  EXPECT_EQ(p.at("error_code"), "GATEWAY_ERROR");
+  EXPECT_EQ(p.at("error_source"), "gateway");
+  EXPECT_EQ(p.at("error_reason"), "gateway_technical_error");
+}
+
+TEST(SandboxInstruments, SlowRefundStaysPendingForTheSlowDelay) {
+  auto server = TestServer::start(timed_options());
+  auto c = server->client();
+  for (const json::object& instrument : {card_of("4000000000000069"), upi("slowrefund@upi")}) {
+    const std::string payment = captured_payment(c, demo_auth(), instrument);
+    ASSERT_FALSE(payment.empty());
+    const auto started = Clock::now();
+    const auto res = c.post("/api/v1/refunds",
+                            json::serialize(json::object{{"payment_id", payment}}), demo_auth());
+    ASSERT_EQ(res.status, 201) << res.body;
+    const std::string refund = str(object_of(res).at("id"));
+    const auto refund_status = [&] {
+      return str(object_of(c.get("/api/v1/refunds/" + refund, demo_auth())).at("status"));
+    };
+    std::this_thread::sleep_for(std::chrono::milliseconds(kSlowMs / 2));
+    EXPECT_EQ(refund_status(), "PENDING");
+    EXPECT_TRUE(eventually([&] { return refund_status() == "PROCESSED"; }, 10s));
+    EXPECT_GE(ms_since(started), kSlowMs);
+  }
+  // An ordinary instrument's refund is not slowed.
+  const std::string payment = captured_payment(c);
+  const auto started = Clock::now();
+  const auto res = c.post("/api/v1/refunds", json::serialize(json::object{{"payment_id", payment}}),
+                          demo_auth());
+  const std::string refund = str(object_of(res).at("id"));
+  EXPECT_TRUE(eventually([&] {
+    return object_of(c.get("/api/v1/refunds/" + refund, demo_auth())).at("status") == "PROCESSED";
+  }));
+  EXPECT_LT(ms_since(started), kSlowMs);
+}
+
+// ---------------------------------------------------------------- the outcome header
+
+TEST(SandboxOutcomeHeader, ScriptsTheOutcomeAndItsTime) {
+  auto server = TestServer::start(timed_options());
+  auto c = server->client();
+  struct Case {
+    json::object instrument;
+    std::string script;
+    std::string status;
+    std::string error_code;  // "" for none
+    int at_least_ms;
+  };
+  const Case cases[] = {
+      {upi("success@upi"), "failed:CARD_DECLINED;delay=1000", "FAILED", "CARD_DECLINED", 1000},
+      {upi("failure@upi"), "success", "SUCCESS", "", 0},
+      {card_of("4000000000000002"), " delay=800 ", "FAILED", "CARD_DECLINED", 800},
+      {upi("success@upi"), "failed", "FAILED", "PAYMENT_FAILED", 0},
+      {upi("success@upi"), "delay=0;failed:BANK_DOWN_42", "FAILED", "BANK_DOWN_42", 0},
+      {card_of("4000000000000044"), "success", "SUCCESS", "", 0},
+  };
+  for (const auto& k : cases) {
+    const auto started = Clock::now();
+    const auto res = pay(c, k.instrument, outcome(k.script));
+    ASSERT_EQ(res.status, 201) << k.script << " -> " << res.body;
+    const std::string id = str(object_of(res).at("id"));
+    const Settled s = settle_timed(c, id, started);
+    EXPECT_EQ(str(s.payment.at("status")), k.status) << k.script << json::serialize(s.payment);
+    if (k.error_code.empty()) {
+      EXPECT_TRUE(s.payment.at("error_code").is_null()) << k.script;
+    } else {
+      EXPECT_EQ(str(s.payment.at("error_code")), k.error_code) << k.script;
+    }
+    EXPECT_GE(s.after_ms, k.at_least_ms) << k.script;
+  }
+}
+
+TEST(SandboxOutcomeHeader, TimeoutLeavesThePaymentToTheReconciliation) {
+  auto server = TestServer::start(timed_options());
+  auto c = server->client();
+  const auto started = Clock::now();
+  const std::string id = paid(c, upi("success@upi"), outcome("timeout"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(kProcessingTimeoutMs / 2));
+  EXPECT_EQ(status_of(c, id), "PROCESSING");
+  const Settled s = settle_timed(c, id, started);
+  EXPECT_EQ(s.payment.at("error_code"), "PROCESSING_TIMEOUT");
+  EXPECT_GE(s.after_ms, kProcessingTimeoutMs);
+}
+
+TEST(SandboxOutcomeHeader, ScriptsASequenceOnOneOrder) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  const std::string order = create_order(c);
+  const auto attempt = [&](std::string_view script) {
+    json::object body = upi("success@upi");
+    body["order_id"] = order;
+    Headers h = demo_auth();
+    h.emplace_back("X-Paygate-Test-Outcome", std::string(script));
+    const auto res = c.post("/api/v1/payments", json::serialize(body), h);
+    EXPECT_EQ(res.status, 201) << res.body;
+    return wait_settled(c, str(object_of(res).at("id")));
+  };
+  EXPECT_EQ(attempt("failed:INSUFFICIENT_FUNDS").at("error_code"), "INSUFFICIENT_FUNDS");
+  EXPECT_EQ(attempt("failed:CARD_DECLINED").at("error_code"), "CARD_DECLINED");
+  EXPECT_EQ(attempt("success").at("status"), "SUCCESS");
+  const auto o = object_of(c.get("/api/v1/orders/" + order, demo_auth()));
+  EXPECT_EQ(o.at("status"), "paid");
+}
+
+TEST(SandboxOutcomeHeader, MalformedScriptsAreRefusedNamingTheHeader) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  for (const char* script :
+       {"", "bogus", "success;failed", "delay=abc", "delay=1;delay=2", "timeout;delay=5",
+        "failed:lower", "delay=3600001", "success;", "failed:"}) {
+    const auto res = pay(c, upi("success@upi"), outcome(script));
+    EXPECT_EQ(res.status, 400) << "'" << script << "' -> " << res.body;
+    EXPECT_EQ(res.error_code(), "BAD_REQUEST_ERROR") << script;
+    const auto body = res.json();
+    EXPECT_EQ(body.at("error").at("field"), "X-Paygate-Test-Outcome") << res.body;
+  }
+  EXPECT_EQ(object_of(c.get("/api/v1/payments", demo_auth())).at("count"), 0);
+}
+
+TEST(SandboxOutcomeHeader, IsRefusedOutsideTestMode) {
+  auto server = TestServer::start(live_options());
+  const MerchantCreds m = create_merchant(*server, "Live");
+  auto c = server->client();
+  const auto res = pay(c, upi("success@upi"), outcome("success"), m.headers());
+  EXPECT_EQ(res.status, 400) << res.body;
+  EXPECT_EQ(res.error_code(), "BAD_REQUEST_ERROR");
+  const auto body = res.json();
+  EXPECT_EQ(body.at("error").at("field"), "X-Paygate-Test-Outcome");
+  EXPECT_NE(str(body.at("error").at("description")).find("test mode"), std::string::npos)
+      << res.body;
+  EXPECT_EQ(object_of(c.get("/api/v1/payments", m.headers())).at("count"), 0);
+  // Without the header, the same payment goes through.
+  const auto plain = pay(c, upi("success@upi"), {}, m.headers());
+  EXPECT_EQ(plain.status, 201) << plain.body;
+}
+
+// ---------------------------------------------------------------- authentication
+
+struct Step {
+  std::string payment;
+  std::string url;    // next_action.url
+  std::string token;  // from url
+};
+
+// A payment whose instrument asks its shopper to authenticate.
+Step pending_step(HttpClient& c, json::object instrument, const Headers& extra = {},
+                  bool merchant_endpoint = true) {
+  Step st;
+  instrument["order_id"] = create_order(c);
+  Headers h = demo_auth();
+  h.insert(h.end(), extra.begin(), extra.end());
+  const auto res = c.post(merchant_endpoint ? "/api/v1/payments" : "/api/v1/payments/public",
+                          json::serialize(instrument), h);
+  EXPECT_EQ(res.status, 201) << res.body;
+  const auto p = object_of(res);
+  EXPECT_EQ(p.at("status"), "CREATED");
+  EXPECT_TRUE(p.contains("next_action")) << res.body;
+  if (!p.contains("next_action")) return st;
+  st.payment = str(p.at("id"));
+  st.url = str(p.at("next_action").at("url"));
+  st.token = st.url.substr(st.url.find("?token=") + 7);
+  return st;
+}
+
+std::string auth_path(const Step& st) {
+  return "/api/v1/payments/public/" + st.payment + "/authentication";
+}
+
+HttpResponse answer(HttpClient& c, const Step& st, std::string_view action,
+                    std::optional<std::string_view> otp = std::nullopt) {
+  json::object body{{"token", st.token}, {"action", action}};
+  if (otp) body["otp"] = *otp;
+  return c.post(auth_path(st), json::serialize(body));
+}
+
+// The receiver's payment events for this payment, in arrival order: "type:status:error_code".
+std::vector<std::string> events_of(const Receiver& r, std::string_view payment) {
+  std::vector<std::string> out;
+  for (const auto& req : r.requests("/hook")) {
+    const auto v = json::parse(req.body);
+    const auto& data = v.at("data").as_object();
+    if (!data.contains("payment") || str(data.at("payment").at("id")) != payment) continue;
+    const auto& p = data.at("payment");
+    out.push_back(str(v.at("event")) + ":" + str(p.at("status")) + ":" +
+                  (p.at("error_code").is_null() ? "" : str(p.at("error_code"))));
+  }
+  return out;
+}
+
+TEST(SandboxAuthentication, CardWaitsForTheOtpThenSucceeds) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  Receiver r;
+  subscribe(c, r, "/hook", demo_auth());
+  const Step st = pending_step(c, card_of("4000000000003220"));
+  ASSERT_FALSE(st.payment.empty());
+  EXPECT_NE(st.url.find("/authenticate/" + st.payment + "?token="), std::string::npos) << st.url;
+  // Where the request said it was sent (its Host), as a browser's would.
+  EXPECT_TRUE(st.url.starts_with("http://127.0.0.1")) << st.url;
+  auto p = get_payment(c, st.payment);
+  EXPECT_EQ(p.at("next_action").at("type"), "otp");
+  EXPECT_TRUE(is_iso_micros(str(p.at("next_action").at("expires_at"))));
+  // The job does not move it on while the shopper has not answered.
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(status_of(c, st.payment), "CREATED");
+  // The checkout's read by id alone shows the step, not where to answer it.
+  const auto pub = object_of(c.get("/api/v1/payments/public/" + st.payment));
+  EXPECT_EQ(pub.at("next_action").at("type"), "otp");
+  EXPECT_FALSE(pub.at("next_action").as_object().contains("url"));
+  // The hosted page, at the URL's path.
+  const auto page = c.get(st.url.substr(st.url.find("/authenticate/")));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.header("Content-Type").find("text/html"), std::string::npos);
+  // What the page reads: only with the token.
+  EXPECT_EQ(c.get(auth_path(st)).status, 404);
+  EXPECT_EQ(c.get(auth_path(st) + "?token=00" + st.token.substr(2)).status, 404);
+  const auto a = object_of(c.get(auth_path(st) + "?token=" + st.token));
+  EXPECT_EQ(a.at("status"), "pending");
+  EXPECT_EQ(a.at("type"), "otp");
+  EXPECT_EQ(a.at("attempts_left"), 3);
+  EXPECT_EQ(a.at("card_last4"), "3220");
+  EXPECT_EQ(a.at("amount"), kOrderAmount);
+  EXPECT_EQ(a.at("payment_status"), "CREATED");
+
+  const auto ok = answer(c, st, "approve", "123456");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(object_of(ok).at("status"), "approved");
+  p = wait_settled(c, st.payment);
+  EXPECT_EQ(p.at("status"), "SUCCESS") << json::serialize(p);
+  EXPECT_FALSE(p.contains("next_action"));
+  // Answered once: a second answer is refused.
+  const auto again = answer(c, st, "approve", "123456");
+  EXPECT_EQ(again.status, 400) << again.body;
+  EXPECT_EQ(again.json().at("error").at("field"), "action");
+  ASSERT_TRUE(r.wait_for("/hook", 1));
+  EXPECT_EQ(events_of(r, st.payment), std::vector<std::string>{"payment.success:SUCCESS:"});
+}
+
+TEST(SandboxAuthentication, WrongOtpThreeTimesFailsThePayment) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  Receiver r;
+  subscribe(c, r, "/hook", demo_auth());
+  const Step st = pending_step(c, card_of("4000000000003220"));
+  // Not an OTP at all: refused, no attempt spent.
+  const auto malformed = answer(c, st, "approve", "12ab");
+  EXPECT_EQ(malformed.status, 400) << malformed.body;
+  EXPECT_EQ(malformed.json().at("error").at("field"), "otp");
+  const auto no_otp = answer(c, st, "approve");
+  EXPECT_EQ(no_otp.status, 400) << no_otp.body;
+  for (int left = 2; left >= 1; --left) {
+    const auto wrong = answer(c, st, "approve", "000000");
+    ASSERT_EQ(wrong.status, 200) << wrong.body;
+    const auto a = object_of(wrong);
+    EXPECT_EQ(a.at("status"), "pending");
+    EXPECT_EQ(a.at("attempts_left"), left);
+    EXPECT_EQ(a.at("error").at("code"), "INCORRECT_OTP");
+    EXPECT_EQ(status_of(c, st.payment), "CREATED");
+  }
+  const auto third = answer(c, st, "approve", "654321");
+  ASSERT_EQ(third.status, 200) << third.body;
+  const auto a = object_of(third);
+  EXPECT_EQ(a.at("status"), "failed");
+  EXPECT_EQ(a.at("attempts_left"), 0);
+  EXPECT_EQ(a.at("payment_status"), "FAILED");
+  EXPECT_EQ(a.at("error").at("code"), "AUTHENTICATION_FAILED");
+  const auto p = get_payment(c, st.payment);
+  EXPECT_EQ(p.at("status"), "FAILED");
+  EXPECT_EQ(p.at("error_code"), "AUTHENTICATION_FAILED");
+  EXPECT_FALSE(p.contains("next_action"));
+  // The right OTP is too late now.
+  EXPECT_EQ(answer(c, st, "approve", "123456").status, 400);
+  ASSERT_TRUE(r.wait_for("/hook", 1));
+  EXPECT_EQ(events_of(r, st.payment),
+            std::vector<std::string>{"payment.failed:FAILED:AUTHENTICATION_FAILED"});
+  // The order may be paid again.
+  const auto o = object_of(c.get("/api/v1/orders/" + str(p.at("order_id")), demo_auth()));
+  EXPECT_EQ(o.at("status"), "attempted");
+}
+
+TEST(SandboxAuthentication, RejectFailsTheCardAndTheUpiPayment) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  Receiver r;
+  subscribe(c, r, "/hook", demo_auth());
+  for (const json::object& instrument : {card_of("4000000000003220"), upi("otp@upi")}) {
+    const Step st = pending_step(c, instrument);
+    const auto res = answer(c, st, "reject");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(object_of(res).at("status"), "rejected");
+    const auto p = get_payment(c, st.payment);
+    EXPECT_EQ(p.at("status"), "FAILED");
+    EXPECT_EQ(p.at("error_code"), "PAYMENT_CANCELLED");
+    ASSERT_TRUE(eventually([&] { return !events_of(r, st.payment).empty(); }));
+    EXPECT_EQ(events_of(r, st.payment),
+              std::vector<std::string>{"payment.failed:FAILED:PAYMENT_CANCELLED"});
+  }
+}
+
+TEST(SandboxAuthentication, UpiApproveMovesTheCheckoutPaymentOn) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  Receiver r;
+  subscribe(c, r, "/hook", demo_auth());
+  const Step st = pending_step(c, upi("otp@upi"), {}, false);
+  const auto a = object_of(c.get(auth_path(st) + "?token=" + st.token));
+  EXPECT_EQ(a.at("type"), "upi_approve");
+  EXPECT_TRUE(a.at("attempts_left").is_null());
+  EXPECT_EQ(a.at("vpa"), "o***@upi");
+  // The token may also come in the query, as in the page's URL.
+  const auto ok = c.post(auth_path(st) + "?token=" + st.token, R"({"action": "approve"})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(object_of(ok).at("status"), "approved");
+  const auto p = wait_settled(c, st.payment);
+  EXPECT_EQ(p.at("status"), "SUCCESS");
+  EXPECT_EQ(p.at("captured"), true);  // a checkout payment, captured on success
+  ASSERT_TRUE(r.wait_for("/hook", 2));
+  EXPECT_EQ(events_of(r, st.payment),
+            (std::vector<std::string>{"payment.success:SUCCESS:", "payment.captured:SUCCESS:"}));
+}
+
+TEST(SandboxAuthentication, NoAnswerInTimeFailsThePayment) {
+  constexpr int kTimeoutMs = 1200;
+  auto server = TestServer::start(
+      env_options({{"PAYGATE_AUTHENTICATION_TIMEOUT_MS", std::to_string(kTimeoutMs)}}));
+  auto c = server->client();
+  Receiver r;
+  subscribe(c, r, "/hook", demo_auth());
+  const auto started = Clock::now();
+  const Step st = pending_step(c, upi("otp@upi"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(kTimeoutMs / 2));
+  EXPECT_EQ(status_of(c, st.payment), "CREATED");
+  const Settled s = settle_timed(c, st.payment, started);
+  EXPECT_EQ(s.payment.at("status"), "FAILED");
+  EXPECT_EQ(s.payment.at("error_code"), "PAYMENT_TIMED_OUT");
+  EXPECT_GE(s.after_ms, kTimeoutMs);
+  EXPECT_FALSE(s.payment.contains("next_action"));
+  const auto a = object_of(c.get(auth_path(st) + "?token=" + st.token));
+  EXPECT_EQ(a.at("status"), "expired");
+  EXPECT_EQ(answer(c, st, "approve").status, 400);
+  ASSERT_TRUE(r.wait_for("/hook", 1));
+  EXPECT_EQ(events_of(r, st.payment),
+            std::vector<std::string>{"payment.failed:FAILED:PAYMENT_TIMED_OUT"});
+}
+
+TEST(SandboxAuthentication, TheOutcomeHeaderDecidesAfterTheStep) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  const Step st =
+      pending_step(c, card_of("4000000000003220"), outcome("failed:INSUFFICIENT_FUNDS"));
+  ASSERT_EQ(answer(c, st, "approve", "123456").status, 200);
+  const auto p = wait_settled(c, st.payment);
+  EXPECT_EQ(p.at("error_code"), "INSUFFICIENT_FUNDS");
+}
+
+TEST(SandboxAuthentication, RazorpayDialectShowsTheStepItsWay) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  const Headers rzp = {{"Authorization", "Basic " + base64_encode(std::string(kDemoKey) + ":" +
+                                                                  std::string(kDemoSecret))}};
+  const Step st = pending_step(c, card_of("4000000000003220"));
+  auto p = object_of(c.get("/v1/payments/" + st.payment, rzp));
+  EXPECT_EQ(p.at("status"), "created");
+  ASSERT_TRUE(p.contains("next")) << json::serialize(p);
+  EXPECT_EQ(p.at("next").at(0).at("action"), "redirect");
+  EXPECT_EQ(str(p.at("next").at(0).at("url")), st.url);
+  ASSERT_EQ(answer(c, st, "reject").status, 200);
+  p = object_of(c.get("/v1/payments/" + st.payment, rzp));
+  EXPECT_EQ(p.at("status"), "failed");
+  EXPECT_FALSE(p.contains("next"));
+  EXPECT_EQ(p.at("error_code"), "BAD_REQUEST_ERROR");
+  EXPECT_EQ(p.at("error_source"), "customer");
+  EXPECT_EQ(p.at("error_step"), "payment_authentication");
+  EXPECT_EQ(p.at("error_reason"), "payment_cancelled");
+}
+
+TEST(SandboxAuthentication, PublicUrlSettingIsTheUrlsBase) {
+  auto server =
+      TestServer::start(env_options({{"PAYGATE_PUBLIC_URL", "https://pay.example.com/"}}));
+  auto c = server->client();
+  const Step st = pending_step(c, upi("otp@upi"));
+  EXPECT_TRUE(st.url.starts_with("https://pay.example.com/authenticate/" + st.payment + "?token="))
+      << st.url;
 }
 
 }  // namespace

@@ -43,7 +43,20 @@ std::string paygate_refund_id(std::string_view id) {
 
 PaymentFailure payment_failure(const Payment& p) {
   constexpr std::string_view kStep = "payment_authorization";
+  // The shopper's authentication step (test instruments that ask for one).
+  constexpr std::string_view kAuthentication = "payment_authentication";
   const std::string_view code = p.error_code ? std::string_view(*p.error_code) : "";
+  if (code == kPaymentCancelled) {
+    return {"BAD_REQUEST_ERROR", "customer", kAuthentication, "payment_cancelled"};
+  }
+  if (code == kAuthenticationFailedCode) {
+    return {"BAD_REQUEST_ERROR", "customer", kAuthentication, "authentication_failed"};
+  }
+  if (code == kPaymentTimedOut) {
+    return {"BAD_REQUEST_ERROR", "customer", kAuthentication, "payment_timed_out"};
+  }
+  if (code == "GATEWAY_ERROR")
+    return {"GATEWAY_ERROR", "gateway", kStep, "gateway_technical_error"};
   if (code == "CARD_DECLINED") return {"BAD_REQUEST_ERROR", "bank", kStep, "card_declined"};
   if (code == "INSUFFICIENT_FUNDS") {
     return {"BAD_REQUEST_ERROR", "bank", kStep, "insufficient_funds"};
@@ -154,6 +167,16 @@ void write_payment(JsonWriter& w, const Payment& p) {
   }
   w.key("acquirer_data").begin_object().end_object();
   w.field("created_at", unix_seconds(p.created_at));
+  // A payment waiting for its shopper's authentication stays "created" and,
+  // as Razorpay's payment creation answers, says where to send the shopper.
+  if (p.awaits_authentication() && p.authentication_url) {
+    w.key("next").begin_array();
+    w.begin_object()
+        .field("action", "redirect")
+        .field("url", std::string_view(*p.authentication_url))
+        .end_object();
+    w.end_array();
+  }
   w.end_object();
 }
 

@@ -30,7 +30,7 @@ inline std::int64_t unix_seconds(Micros t) {
 struct PaymentFailure {
   std::string_view code;    // BAD_REQUEST_ERROR | GATEWAY_ERROR
   std::string_view source;  // customer | bank | business | gateway
-  std::string_view step;    // payment_authorization
+  std::string_view step;    // payment_authorization | payment_authentication
   std::string_view reason;
 };
 PaymentFailure payment_failure(const Payment& p);
