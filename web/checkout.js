@@ -3,8 +3,12 @@
  * merchant's page and reports the result.
  *
  *   <script src="https://GATEWAY/checkout.js"></script>
- *   const c = new PayGate({ key, order_id, onSuccess, onFailure, onClose });
+ *   const c = new PayGate({ key, order_id, onSuccess, onFailure, onClose, onAuthentication });
  *   c.open();
+ *
+ * onAuthentication({payment_id, order_id, type}) says that the shopper is
+ * being asked to authenticate (type "otp" or "upi_approve"), which happens in
+ * the modal; onSuccess or onFailure follows.
  *
  * Messages from the iframe are trusted only when they come from the gateway's
  * origin (where this script was loaded from) and from this modal's frame.
@@ -94,6 +98,8 @@
       call(this.options.onFailure, {
         payment_id: m.payment_id, order_id: m.order_id, status: m.status, error: m.error,
       });
+    } else if (m.type === 'authentication') {
+      call(this.options.onAuthentication, { payment_id: m.payment_id, order_id: m.order_id, type: m.step });
     } else if (m.type === 'close') {
       this.close();
     }

@@ -2,6 +2,9 @@
 // mode). Shows the order, takes UPI or a card, pays once per attempt (an
 // Idempotency-Key per attempt, so a double click pays once), polls the
 // payment, and shows success or the failure reason with "try again".
+// A payment whose instrument asks its shopper to authenticate (next_action:
+// an OTP for cards, an approval for UPI) goes through that step here, in the
+// flow, before the polling.
 // Inside checkout.js's modal (embed=1) it reports to the merchant's page with
 // postMessage, to the origin that page gave (parent_origin). The Razorpay
 // script (/v1/checkout.js) may also pass what a Razorpay page sets: name,
@@ -11,6 +14,9 @@ import {
   cardNetwork, NETWORK_LABELS, spaceCardNumber, digitsOnly, parseExpiry,
   checkCardNumber, checkExpiry, checkCvv, checkVpa,
 } from '/static/shared/card.js';
+import {
+  addStepStyles, authenticationStep, fetchAuthentication, parseAuthenticationUrl,
+} from '/static/authenticate/step.js';
 
 const params = new URLSearchParams(location.search);
 const orderId = params.get('order_id') ?? '';
@@ -108,7 +114,8 @@ function upiForm() {
   vpa.addEventListener('blur', checks[0]);
   return {
     node: h('div', { class: 'co-fields' }, field('vpa', 'UPI ID', vpa,
-      h('p', { class: 'co-hint', text: 'Test: success@upi pays, failure@upi fails' }))),
+      h('p', { class: 'co-hint',
+        text: 'Test: success@upi pays, failure@upi fails, otp@upi asks you to approve' }))),
     checks,
     payload: () => ({ method: 'upi', vpa: vpa.value.trim() }),
   };
@@ -242,7 +249,8 @@ function showForm(notice) {
     }
     busy = false;
     if (res.ok) {
-      processing(res.body);
+      if (res.body?.next_action?.url) authenticate(res.body);
+      else processing(res.body);
       return;
     }
     pay.disabled = false;
@@ -264,6 +272,24 @@ function showForm(notice) {
   });
 
   render(h('section', { class: 'co-body' }, form));
+}
+
+// ---- the shopper's authentication step --------------------------------------
+
+async function authenticate(payment) {
+  const { paymentId, token } = parseAuthenticationUrl(payment.next_action.url);
+  addStepStyles();
+  notifyParent('authentication', { payment_id: payment.id, order_id: payment.order_id,
+    step: payment.next_action.type });
+  let res;
+  try {
+    res = await fetchAuthentication(paymentId, token);
+  } catch {
+    res = { ok: false };
+  }
+  // Whatever became of the step, the payment's status says the rest.
+  if (!res.ok || res.body.status !== 'pending') return processing(payment);
+  render(authenticationStep(res.body, { paymentId, token, onDone: () => processing(payment) }));
 }
 
 // ---- after paying ----------------------------------------------------------
