@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "cli/commands.h"
+#include "cli/fixtures.h"
 #include "config/config.h"
 #include "logging/log.h"
 
@@ -34,6 +35,7 @@ constexpr const char* kUsage =
     "  trigger EVENT       make the objects that cause EVENT (trigger --list: which events)\n"
     "  logs tail           follow the merchant's API requests as they finish\n"
     "  events list         list stored events; events resend ID: deliver one again\n"
+    "  fixtures load FILE  make the orders, payments, refunds and webhooks FILE describes\n"
     "\n"
     "Run 'paygate <command> --help' for a command's options.\n";
 
@@ -235,6 +237,8 @@ int run(const std::vector<std::string>& argv) {
     }
     return usage_error("unknown merchant command '" + sub + "'");
   }
+  // Test data from a file, made through a running server's API (src/cli/fixtures.h).
+  if (command == "fixtures") return paygate::cli::run_fixtures_command(rest);
   return usage_error("unknown command '" + command + "'");
 }
 

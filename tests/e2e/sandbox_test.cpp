@@ -1,11 +1,14 @@
 // The sandbox (issue 24), end to end: test mode's reset of one merchant's
 // objects, the X-Paygate-Test-Outcome header, the timed and stuck test
-// instruments and the shopper's authentication step.
+// instruments, the shopper's authentication step, and `paygate fixtures load`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -726,6 +729,156 @@ TEST(SandboxAuthentication, PublicUrlSettingIsTheUrlsBase) {
   const Step st = pending_step(c, upi("otp@upi"));
   EXPECT_TRUE(st.url.starts_with("https://pay.example.com/authenticate/" + st.payment + "?token="))
       << st.url;
+}
+
+// ---------------------------------------------------------------- fixtures
+
+std::map<std::string, std::string> cli_env(const TestServer& server,
+                                           const MerchantCreds* m = nullptr) {
+  return {{"PAYGATE_API_URL", "http://127.0.0.1:" + std::to_string(server.port())},
+          {"PAYGATE_API_KEY", m ? m->key : std::string(kDemoKey)},
+          {"PAYGATE_API_SECRET", m ? m->secret : std::string(kDemoSecret)}};
+}
+
+std::string write_fixture(const TempDir& dir, std::string_view name, std::string_view text) {
+  const std::string path = dir.path() + "/" + std::string(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The rows of --format json output, by ref.
+std::map<std::string, json::object> rows_by_ref(const ProcessResult& r) {
+  std::map<std::string, json::object> out;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const auto v = json::parse(line).as_object();
+    out[v.at("ref").is_null() ? "-" + std::to_string(out.size()) : str(v.at("ref"))] = v;
+  }
+  return out;
+}
+
+constexpr std::string_view kFixture = R"({
+  "webhooks": [{"ref": "hook", "url": "RECEIVER", "events": ["payment.success", "refund.processed"]}],
+  "orders": [
+    {"ref": "order_a", "amount": 50000, "receipt": "fixture-a", "notes": {"case": "refs"}},
+    {"ref": "order_b", "amount": 12345, "currency": "INR", "receipt": "copy-of-${order_a.receipt}"}
+  ],
+  "payments": [
+    {"ref": "pay_a", "order_id": "${order_a}", "method": "card", "capture": true,
+     "card": {"number": "4111111111111111", "expiry_month": "12", "expiry_year": "2035", "cvv": "123"}},
+    {"ref": "pay_b", "order_id": "${order_b.id}", "method": "upi", "vpa": "success@upi",
+     "test_outcome": "failed:CARD_DECLINED", "wait": true},
+    {"order_id": "${order_b}", "method": "upi", "vpa": "otp@upi"}
+  ],
+  "refunds": [
+    {"ref": "refund_a", "payment_id": "${pay_a}", "amount": 1000, "notes": {"of": "${pay_a.order_id}"}}
+  ]
+})";
+
+TEST(SandboxFixtures, LoadMakesEveryObjectWithItsReferences) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  Receiver receiver;
+  TempDir dir;
+  std::string text(kFixture);
+  text.replace(text.find("RECEIVER"), 8, receiver.url("/fixture"));
+  const std::string path = write_fixture(dir, "shop.json", text);
+
+  const auto r = run_paygate({"fixtures", "load", path, "--format", "json"}, cli_env(*server));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto rows = rows_by_ref(r);
+  ASSERT_EQ(rows.size(), 7u) << r.out;
+  const std::string order_a = str(rows.at("order_a").at("id"));
+  const std::string order_b = str(rows.at("order_b").at("id"));
+  const std::string pay_a = str(rows.at("pay_a").at("id"));
+  const std::string pay_b = str(rows.at("pay_b").at("id"));
+  EXPECT_EQ(rows.at("hook").at("type"), "webhook");
+  EXPECT_EQ(rows.at("order_a").at("type"), "order");
+  EXPECT_EQ(rows.at("pay_b").at("status"), "FAILED");  // waited for
+  EXPECT_EQ(rows.at("refund_a").at("type"), "refund");
+
+  // Every reference pointed at the object made before it.
+  EXPECT_EQ(object_of(c.get("/api/v1/orders/" + order_b, demo_auth())).at("receipt"),
+            "copy-of-fixture-a");
+  const auto a = get_payment(c, pay_a);
+  EXPECT_EQ(str(a.at("order_id")), order_a);
+  EXPECT_EQ(a.at("status"), "SUCCESS");
+  EXPECT_EQ(a.at("captured"), true);
+  const auto b = get_payment(c, pay_b);
+  EXPECT_EQ(str(b.at("order_id")), order_b);
+  EXPECT_EQ(b.at("error_code"), "CARD_DECLINED");  // test_outcome was sent as the header
+  const auto refund =
+      object_of(c.get("/api/v1/refunds/" + str(rows.at("refund_a").at("id")), demo_auth()));
+  EXPECT_EQ(str(refund.at("payment_id")), pay_a);
+  EXPECT_EQ(refund.at("amount"), 1000);
+  const auto payments_of_b =
+      object_of(c.get("/api/v1/payments?order_id=" + order_b, demo_auth())).at("items").as_array();
+  EXPECT_EQ(payments_of_b.size(), 2u);
+  // The webhook endpoint is live: the captured card payment's success came.
+  EXPECT_TRUE(receiver.wait_for("/fixture", 1));
+
+  // Text: one line per object, with its ref and id.
+  EXPECT_EQ(c.post("/api/v1/test/reset", "", demo_auth()).status, 200);
+  const auto t = run_paygate({"fixtures", "load", path}, cli_env(*server));
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("order_a"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("order_"), std::string::npos) << t.out;
+  EXPECT_EQ(std::count(t.out.begin(), t.out.end(), '\n'), 7) << t.out;
+}
+
+TEST(SandboxFixtures, ABadFileMakesNothing) {
+  auto server = TestServer::start();
+  auto c = server->client();
+  TempDir dir;
+  struct Case {
+    std::string_view text;
+    std::string_view says;
+  };
+  const Case cases[] = {
+      {R"({"orders": [{"amount": 100}], "customers": []})", "unknown section"},
+      {R"({"orders": [{"ref": "a", "amount": 100}, {"ref": "a", "amount": 100}]})", "used twice"},
+      {R"({"orders": [{"amount": 100}], "payments": [{"order_id": "${nope}"}]})", "nope"},
+      // Sections are made in their order (webhooks, orders, payments, refunds),
+      // entries in theirs: a reference must name one made before.
+      {R"({"orders": [{"receipt": "${b}", "amount": 100}, {"ref": "b", "amount": 100}]})", "${b}"},
+      {R"({"payments": [{"order_id": "${r}"}], "refunds": [{"ref": "r"}]})", "${r}"},
+      {R"({"orders": [{"ref": "bad name", "amount": 100}]})", "ref"},
+      {R"({"orders": {"amount": 100}})", "must be an array"},
+      {R"([1, 2])", "not a JSON object"},
+      {R"({"orders": [{"receipt": "${x"}]})", "no closing"},
+  };
+  for (const auto& k : cases) {
+    const std::string path = write_fixture(dir, "bad.json", k.text);
+    const auto r = run_paygate({"fixtures", "load", path}, cli_env(*server));
+    EXPECT_EQ(r.exit_code, 2) << k.text << ": " << r.err;
+    EXPECT_NE(r.err.find(k.says), std::string::npos) << k.text << ": " << r.err;
+  }
+  EXPECT_EQ(object_of(c.get("/api/v1/orders", demo_auth())).at("count"), 0);
+  EXPECT_EQ(
+      run_paygate({"fixtures", "load", dir.path() + "/missing.json"}, cli_env(*server)).exit_code,
+      2);
+  EXPECT_EQ(run_paygate({"fixtures"}, {}).exit_code, 2);
+  EXPECT_EQ(run_paygate({"fixtures", "load", "--help"}, {}).exit_code, 0);
+}
+
+TEST(SandboxFixtures, AServerRefusalStopsTheLoadAndSaysWhichEntry) {
+  auto server = TestServer::start();
+  TempDir dir;
+  const std::string path = write_fixture(dir, "refused.json", R"({
+    "orders": [{"ref": "o", "amount": 50000}],
+    "payments": [{"order_id": "${o}", "method": "upi", "vpa": "not a vpa"}]})");
+  const auto r = run_paygate({"fixtures", "load", path}, cli_env(*server));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("payments[0]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("INVALID_VPA"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("order"), std::string::npos) << "what was made is still printed";
+  // Another merchant's credentials make that merchant's objects.
+  const MerchantCreds m = create_merchant(*server, "Fixtures");
+  const std::string ok = write_fixture(dir, "ok.json", R"({"orders": [{"amount": 700}]})");
+  ASSERT_EQ(run_paygate({"fixtures", "load", ok}, cli_env(*server, &m)).exit_code, 0);
+  auto c = server->client();
+  EXPECT_EQ(object_of(c.get("/api/v1/orders", m.headers())).at("count"), 1);
 }
 
 }  // namespace

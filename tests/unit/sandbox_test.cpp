@@ -1,9 +1,12 @@
 // The sandbox's pure parts: the X-Paygate-Test-Outcome grammar, the scripted
-// outcome and timing it gives, and the simulated processor's test instruments.
+// outcome and timing it gives, the simulated processor's test instruments,
+// and the references of a fixtures file.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "cli/api.h"
+#include "cli/fixtures_refs.h"
 #include "core/processor.h"
 #include "core/sandbox_outcome.h"
 
@@ -139,3 +142,50 @@ TEST(SimulatedProcessor, EveryTestInstrumentDoesWhatTheDocsSay) {
 
 }  // namespace
 }  // namespace paygate
+
+namespace paygate::cli {
+namespace {
+
+namespace json = boost::json;
+
+TEST(FixtureReferences, ResolveIdsFieldsAndTextAroundThem) {
+  Made made;
+  made["order_a"] = json::parse(R"({"id": "order_1", "amount": 5000, "notes": {"k": "v"}})");
+  made["pay_a"] = json::parse(R"({"id": "pay_1", "order_id": "order_1"})");
+  const json::value entry = json::parse(R"({
+    "order_id": "${order_a}", "amount": "${order_a.amount}", "note": "${order_a.notes.k}",
+    "receipt": "r-${pay_a.order_id}-${order_a.amount}", "literal": "$${order_a}",
+    "list": ["${pay_a.id}", 3], "plain": "no refs", "n": 7})");
+  EXPECT_EQ(references_in(entry, "x").size(), 6u);
+  const json::value out = resolve_references(entry, made, "payments[0]");
+  EXPECT_EQ(out.at("order_id"), "order_1");
+  EXPECT_EQ(out.at("amount"), 5000);  // a number stays a number
+  EXPECT_EQ(out.at("note"), "v");
+  EXPECT_EQ(out.at("receipt"), "r-order_1-5000");
+  EXPECT_EQ(out.at("literal"), "${order_a}");
+  EXPECT_EQ(out.at("list").at(0), "pay_1");
+  EXPECT_EQ(out.at("plain"), "no refs");
+  EXPECT_EQ(out.at("n"), 7);
+}
+
+TEST(FixtureReferences, SayWhatIsWrongAndWhere) {
+  Made made;
+  made["order_a"] = json::parse(R"({"id": "order_1"})");
+  const auto fails = [&](std::string_view text, std::string_view says) {
+    try {
+      resolve_references(json::value(text), made, "refunds[2]");
+      ADD_FAILURE() << text << " resolved";
+    } catch (const CliError& e) {
+      EXPECT_NE(std::string(e.what()).find("refunds[2]"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  fails("${order_b}", "order_b");
+  fails("${order_a.amount}", "no field 'amount'");
+  fails("${order_a", "no closing");
+  fails("${}", "not ${name}");
+  fails("${order_a..id}", "not ${name}");
+}
+
+}  // namespace
+}  // namespace paygate::cli
