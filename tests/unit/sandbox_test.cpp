@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <map>
+#include <optional>
+#include <string>
 
 #include "cli/api.h"
 #include "cli/fixtures_refs.h"
+#include "config/config.h"
 #include "core/processor.h"
 #include "core/sandbox_outcome.h"
 
@@ -138,6 +142,37 @@ TEST(SimulatedProcessor, EveryTestInstrumentDoesWhatTheDocsSay) {
   EXPECT_FALSE(proc.refund_delay(upi_payment("success@upi")).has_value());
   // A local part only: "slowly@upi" is no test VPA.
   EXPECT_FALSE(proc.timing(upi_payment("slowly@upi")).delay.has_value());
+}
+
+// An environment of exactly these variables, for load_config.
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    const auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(SandboxConfig, SettingsAndTheirDefaults) {
+  auto c = load_config({}, env_of({}));
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->sandbox_delay_ms, 30'000);
+  EXPECT_EQ(c->authentication_timeout_ms, 180'000);
+  EXPECT_EQ(c->public_url, "");
+  c = load_config({}, env_of({{"PAYGATE_SANDBOX_DELAY_MS", "1500"},
+                              {"PAYGATE_AUTHENTICATION_TIMEOUT_MS", "2000"},
+                              {"PAYGATE_PUBLIC_URL", "https://pay.example.com:8443/"}}));
+  ASSERT_TRUE(c.has_value()) << c.error().description;
+  EXPECT_EQ(c->sandbox_delay_ms, 1500);
+  EXPECT_EQ(c->authentication_timeout_ms, 2000);
+  EXPECT_EQ(c->public_url, "https://pay.example.com:8443");
+  for (std::string_view bad : {"pay.example.com", "ftp://pay.example.com", "https://",
+                               "https://pay.example.com/checkout", "https://a b"}) {
+    auto r = load_config({}, env_of({{"PAYGATE_PUBLIC_URL", std::string(bad)}}));
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_NE(r.error().description.find("PAYGATE_PUBLIC_URL"), std::string::npos);
+  }
+  EXPECT_FALSE(load_config({}, env_of({{"PAYGATE_AUTHENTICATION_TIMEOUT_MS", "0"}})).has_value());
 }
 
 }  // namespace
