@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_CXX ?= clang++-16
 FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_instrument fuzz_config_text
 
-.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser test-razorpay openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling format clean
+.PHONY: run test deps build release debug asan test-debug test-asan test-pg test-browser test-razorpay openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling bench-streams format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -100,6 +100,11 @@ bench-pg: release
 # The same statements from pgbench, without paygate: PostgreSQL's own ceiling.
 bench-pg-ceiling: release
 	bash bench/pg-ceiling.sh
+
+# 10,000 idle event streams on one server: the memory they hold, and POST
+# /orders beside them against the same server without them.
+bench-streams: release
+	bash bench/streams.sh
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
