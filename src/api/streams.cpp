@@ -30,28 +30,15 @@ Reply stream_reply(http::StreamBody body) {
   return r;
 }
 
-asio::awaitable<void> run_event_stream(EventStream stream,
-                                       std::shared_ptr<EventHub::Subscription> subscription,
-                                       std::shared_ptr<void> /*slot*/, StreamSink& sink) {
-  subscription->set_waker(sink.waker());
-  std::string out(kConnected);
-  // An id with no data sets the client's Last-Event-ID without an event: a
-  // client that must reconnect before the first event comes then resumes
-  // from here instead of from whatever is newest by then.
-  out += "id: ";
-  out += std::to_string(stream.after);
-  out += "\n\n";
-  if (!co_await sink.write(out)) co_return;
-  std::int64_t after = stream.after;
+// Reads and sends the events after `after` (updating it), a page at a time;
+// false when the client is gone. Nothing read is kept once sent: an idle
+// stream holds no event.
+asio::awaitable<std::optional<bool>> send_events_after(const EventStream& stream,
+                                                       std::int64_t& after, StreamSink& sink) {
   for (;;) {
     auto events = co_await stream.log.after(stream.merchant_id, after, kPage);
-    if (!events) {
-      if (!co_await sink.write(": the events log cannot be read now; retrying\n\n")) co_return;
-      (void)co_await sink.wait(kRetryRead);
-      if (sink.stopping()) co_return;
-      continue;
-    }
-    out.clear();
+    if (!events) co_return std::nullopt;
+    std::string out;
     for (const auto& e : *events) {
       after = e.seq.value_or(after);
       if (!stream.types.empty() &&
@@ -60,11 +47,43 @@ asio::awaitable<void> run_event_stream(EventStream stream,
       }
       append_sse_message(out, e.seq, e.type, e.payload);
     }
-    if (!out.empty() && !co_await sink.write(out)) co_return;
-    if (static_cast<std::int64_t>(events->size()) == kPage) continue;
-    const bool woken = co_await sink.wait(stream.heartbeat);
+    if (!out.empty() && !co_await sink.write(out)) co_return false;
+    if (static_cast<std::int64_t>(events->size()) < kPage) co_return true;
+  }
+}
+
+asio::awaitable<void> run_event_stream(EventStream stream,
+                                       std::shared_ptr<EventHub::Subscription> subscription,
+                                       std::shared_ptr<void> /*slot*/, StreamSink& sink) {
+  subscription->set_waker(sink.waker());
+  {
+    std::string start(kConnected);
+    // An id with no data sets the client's Last-Event-ID without an event: a
+    // client that must reconnect before the first event comes then resumes
+    // from here instead of from whatever is newest by then.
+    start += "id: ";
+    start += std::to_string(stream.after);
+    start += "\n\n";
+    if (!co_await sink.write(start)) co_return;
+  }
+  std::int64_t after = stream.after;
+  // The log is read when the hub says it grew (and once at the start), never
+  // on a heartbeat: an idle stream costs no database work.
+  bool read = true;
+  for (;;) {
+    if (read) {
+      const auto sent = co_await send_events_after(stream, after, sink);
+      if (sent && !*sent) co_return;
+      if (!sent) {
+        if (!co_await sink.write(": the events log cannot be read now; retrying\n\n")) co_return;
+        (void)co_await sink.wait(kRetryRead);
+        if (sink.stopping()) co_return;
+        continue;
+      }
+    }
+    read = co_await sink.wait(stream.heartbeat);
     if (sink.stopping()) co_return;
-    if (!woken && !co_await sink.write(kHeartbeat)) co_return;
+    if (!read && !co_await sink.write(kHeartbeat)) co_return;
   }
 }
 
@@ -87,18 +106,20 @@ asio::awaitable<void> run_request_stream(std::shared_ptr<http::RequestLog::Reade
                                          std::shared_ptr<void> /*slot*/, StreamSink& sink) {
   reader->set_waker(sink.waker());
   if (!co_await sink.write(kConnected)) co_return;
-  std::string out;
   for (;;) {
-    std::size_t dropped = 0;
-    const auto entries = reader->take(dropped);
-    out.clear();
-    if (dropped > 0) {
-      out += ": ";
-      out += std::to_string(dropped);
-      out += " requests left out: the stream was read too slowly\n\n";
+    {
+      // Not kept while waiting: an idle stream holds no entry and no text.
+      std::size_t dropped = 0;
+      const auto entries = reader->take(dropped);
+      std::string out;
+      if (dropped > 0) {
+        out += ": ";
+        out += std::to_string(dropped);
+        out += " requests left out: the stream was read too slowly\n\n";
+      }
+      for (const auto& e : entries) append_request(out, e);
+      if (!out.empty() && !co_await sink.write(out)) co_return;
     }
-    for (const auto& e : entries) append_request(out, e);
-    if (!out.empty() && !co_await sink.write(out)) co_return;
     const bool woken = co_await sink.wait(heartbeat);
     if (sink.stopping()) co_return;
     if (!woken && !co_await sink.write(kHeartbeat)) co_return;

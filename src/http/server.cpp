@@ -415,6 +415,9 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
     auto wec = co_await write_reply(stream, head, reply, request_id, req.version(), keep_alive);
     if (!wec && reply.stream) {
       stream.expires_never();
+      // Nothing more is read into it: a stream holds no read buffer.
+      buffer.clear();
+      buffer.shrink_to_fit();
       conn->streaming = std::make_shared<StreamState>(stream.get_executor());
       // A stream that began as shutdown started ends at once.
       if (stopping_) conn->streaming->stop();
