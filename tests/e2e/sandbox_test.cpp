@@ -521,17 +521,24 @@ HttpResponse answer(HttpClient& c, const Step& st, std::string_view action,
   return c.post(auth_path(st), json::serialize(body));
 }
 
-// The receiver's payment events for this payment, in arrival order: "type:status:error_code".
+// The receiver's payment events for this payment, "type:status:error_code",
+// in the order of the payment's version: deliveries may arrive in any order
+// (docs/API.md), and a receiver orders them by version.
 std::vector<std::string> events_of(const Receiver& r, std::string_view payment) {
-  std::vector<std::string> out;
+  std::vector<std::pair<std::int64_t, std::string>> by_version;
   for (const auto& req : r.requests("/hook")) {
     const auto v = json::parse(req.body);
     const auto& data = v.at("data").as_object();
     if (!data.contains("payment") || str(data.at("payment").at("id")) != payment) continue;
     const auto& p = data.at("payment");
-    out.push_back(str(v.at("event")) + ":" + str(p.at("status")) + ":" +
-                  (p.at("error_code").is_null() ? "" : str(p.at("error_code"))));
+    by_version.emplace_back(p.at("version").to_number<std::int64_t>(),
+                            str(v.at("event")) + ":" + str(p.at("status")) + ":" +
+                                (p.at("error_code").is_null() ? "" : str(p.at("error_code"))));
   }
+  std::stable_sort(by_version.begin(), by_version.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [version, text] : by_version) out.push_back(std::move(text));
   return out;
 }
 
