@@ -148,6 +148,24 @@ TEST(Events, ResendDeliversTheSameEventAgain) {
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_EQ(c.post(std::string(kEvents) + "/evt_0000000000000000/resend", "", demo_auth()).status,
             404);
+
+  // Only its merchant may resend it, and only when authenticated.
+  const auto other = create_merchant(*server, "other");
+  EXPECT_EQ(c.post(std::string(kEvents) + "/" + id + "/resend", "", other.headers()).status, 404);
+  EXPECT_EQ(c.post(std::string(kEvents) + "/" + id + "/resend", "").status, 401);
+
+  // A retried resend under one Idempotency-Key delivers once, and replays.
+  auto keyed = demo_auth();
+  keyed.emplace_back("Idempotency-Key", "resend-once");
+  const auto first = c.post(std::string(kEvents) + "/" + id + "/resend", "", keyed);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto again = c.post(std::string(kEvents) + "/" + id + "/resend", "", keyed);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+  ASSERT_TRUE(receiver.wait_for("/hook", 4));
+  EXPECT_FALSE(receiver.wait_for("/hook", 5, std::chrono::milliseconds(500)));
+  EXPECT_EQ(receiver.count("/hook"), 4u);
 }
 
 TEST(Events, ResendWithNoSubscriberIsRefused) {
