@@ -45,26 +45,21 @@ ChildProcess::ChildProcess(const std::vector<std::string>& args,
     ::close(out_pipe[1]);
     throw std::runtime_error("pipe2 failed");
   }
-  std::vector<std::string> argv_storage{PAYGATE_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto env_storage = child_env(env);
-  std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  const int rc = posix_spawn(&pid_, PAYGATE_BINARY, &actions, nullptr, argv.data(), envp.data());
+  bool started = true;
+  try {
+    pid_ = spawn_paygate(args, child_env(env), actions);
+  } catch (const std::runtime_error&) {
+    started = false;
+  }
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  if (rc != 0) {
+  if (!started) {
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
     throw std::runtime_error("cannot start " + std::string(PAYGATE_BINARY));

@@ -273,6 +273,23 @@ TempDir::TempDir() {
   path_ = tmpl;
 }
 
+pid_t spawn_paygate(const std::vector<std::string>& args, std::vector<std::string> env,
+                    const posix_spawn_file_actions_t& actions) {
+  std::vector<std::string> argv_storage{PAYGATE_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, PAYGATE_BINARY, &actions, nullptr, argv.data(), envp.data()) != 0) {
+    throw std::runtime_error("cannot start " + std::string(PAYGATE_BINARY));
+  }
+  return pid;
+}
+
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
@@ -307,16 +324,6 @@ std::vector<std::string> child_env(const std::map<std::string, std::string>& ext
 
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             const std::string& out_path, const std::string& err_path) {
-  std::vector<std::string> argv_storage{PAYGATE_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto env_storage = child_env(env);
-  std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -324,11 +331,14 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, PAYGATE_BINARY, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + std::string(PAYGATE_BINARY));
-  return pid;
+  try {
+    const pid_t pid = spawn_paygate(args, child_env(env), actions);
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+  } catch (...) {
+    posix_spawn_file_actions_destroy(&actions);
+    throw;
+  }
 }
 
 // Waits for pid to exit within timeout: its exit status (128 + signal when

@@ -3,6 +3,7 @@
 // of every issue uses this; keep it small and general.
 #pragma once
 
+#include <spawn.h>
 #include <sys/types.h>
 
 #include <boost/json/object.hpp>
@@ -196,6 +197,12 @@ struct MerchantCreds {
 // database (email: name@example.com unless given). Fails the test if it cannot.
 MerchantCreds create_merchant(const TestServer& server, const std::string& name = "B",
                               const std::string& email = "");
+
+// Starts the paygate binary with args, exactly the environment env
+// ("NAME=value" each) and actions for its descriptors; its pid. Throws when
+// it cannot start.
+pid_t spawn_paygate(const std::vector<std::string>& args, std::vector<std::string> env,
+                    const posix_spawn_file_actions_t& actions);
 
 // Runs the paygate binary with args and extra environment; output captured.
 ProcessResult run_paygate(const std::vector<std::string>& args,
