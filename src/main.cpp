@@ -9,7 +9,6 @@
 
 #include "app.h"
 #include "cli/commands.h"
-#include "cli/fixtures.h"
 #include "config/config.h"
 #include "logging/log.h"
 
@@ -237,8 +236,6 @@ int run(const std::vector<std::string>& argv) {
     }
     return usage_error("unknown merchant command '" + sub + "'");
   }
-  // Test data from a file, made through a running server's API (src/cli/fixtures.h).
-  if (command == "fixtures") return paygate::cli::run_fixtures_command(rest);
   return usage_error("unknown command '" + command + "'");
 }
 

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "cli/api.h"
+#include "cli/fixtures.h"
 #include "cli/http_client.h"
 #include "cli/output.h"
 #include "cli/verbs.h"
@@ -11,7 +12,8 @@
 namespace paygate::cli {
 
 bool is_client_command(std::string_view command) {
-  return command == "listen" || command == "trigger" || command == "logs" || command == "events";
+  return command == "listen" || command == "trigger" || command == "logs" || command == "events" ||
+         command == "fixtures";
 }
 
 int run_client_command(std::string_view command, const std::vector<std::string>& args) {
@@ -21,6 +23,7 @@ int run_client_command(std::string_view command, const std::vector<std::string>&
     if (command == "trigger") return run_trigger(args);
     if (command == "logs") return run_logs(args);
     if (command == "events") return run_events(args);
+    if (command == "fixtures") return run_fixtures(args);
     note("unknown command '" + std::string(command) + "' (see 'paygate --help')");
     return kExitUsage;
   } catch (const CliError& e) {

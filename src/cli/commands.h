@@ -1,5 +1,5 @@
 // The developer CLI's entry for main: `paygate listen | trigger | logs |
-// events`, the verbs that talk to a running paygate over HTTP.
+// events | fixtures`, the verbs that talk to a running paygate over HTTP.
 #pragma once
 
 #include <string>

@@ -281,26 +281,14 @@ int run_load(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int run_fixtures_command(const std::vector<std::string>& args) {
+int run_fixtures(const std::vector<std::string>& args) {
   static constexpr const char* kUsage = "usage: paygate fixtures load FILE [options]\n";
-  try {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-      std::fputs(kUsage, args.empty() ? stderr : stdout);
-      return args.empty() ? kExitUsage : kExitOk;
-    }
-    if (args[0] != "load") {
-      throw CliError("unknown fixtures command '" + args[0] + "' (see 'paygate fixtures --help')",
-                     kExitUsage);
-    }
-    http_global_init();
-    return run_load(std::vector<std::string>(args.begin() + 1, args.end()));
-  } catch (const CliError& e) {
-    note(e.what());
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    note(e.what());
-    return kExitFailure;
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? kExitUsage : kExitOk;
   }
+  if (args[0] != "load") throw CliError("unknown fixtures command '" + args[0] + "'", kExitUsage);
+  return run_load(std::vector<std::string>(args.begin() + 1, args.end()));
 }
 
 }  // namespace paygate::cli

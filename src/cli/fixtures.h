@@ -9,8 +9,8 @@
 
 namespace paygate::cli {
 
-// `paygate fixtures ...` from main: its exit code (0, 1 failure, 2 usage);
-// errors are one "paygate: ..." line on stderr. Never throws.
-int run_fixtures_command(const std::vector<std::string>& args);
+// `paygate fixtures ...`, a verb of commands.cpp's (verbs.h): its exit code,
+// or CliError for a failure that ends it.
+int run_fixtures(const std::vector<std::string>& args);
 
 }  // namespace paygate::cli
