@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <string_view>
+#include <vector>
+
 #include "core/json_writer.h"
 #include "store/async.h"
 
@@ -9,16 +13,102 @@ namespace paygate::api {
 
 namespace {
 
-boost::asio::awaitable<Result<http::Reply>> health(const Services& s, const http::Request&) {
-  const Status status = co_await store::health_check(s.db);
-  if (!status) spdlog::warn("health check: {}", status.error().description);
-  JsonWriter w(128);
-  w.begin_object();
-  w.field("status", status ? "healthy" : "unhealthy");
-  w.field("database", status ? "connected" : "disconnected");
-  w.key("timestamp").timestamp(now_micros());
+std::string_view database_check(store::DatabaseHealth h) {
+  switch (h) {
+    case store::DatabaseHealth::ok:
+      return "ok";
+    case store::DatabaseHealth::unreachable:
+      return "unreachable";
+    case store::DatabaseHealth::statement_timeout:
+      return "statement_timeout";
+    case store::DatabaseHealth::overloaded:
+      return "overloaded";
+    case store::DatabaseHealth::failing:
+      return "failing";
+  }
+  return "failing";
+}
+
+// What an operator reads first: which dependency, and what to look at. Fixed
+// text: the driver's (host, user, file path) goes to the log only.
+std::string_view database_description(store::DatabaseHealth h) {
+  switch (h) {
+    case store::DatabaseHealth::ok:
+      return "";
+    case store::DatabaseHealth::unreachable:
+      return "the database cannot be reached";
+    case store::DatabaseHealth::statement_timeout:
+      return "the database is reachable, but the check ran past the statement timeout: a lock "
+             "held by another session, or a database server too busy to answer";
+    case store::DatabaseHealth::overloaded:
+      return "the check could not be queued: the read queue is full";
+    case store::DatabaseHealth::failing:
+      return "the database is reachable, but the check failed; the server log says why";
+  }
+  return "";
+}
+
+std::string_view database_problem(store::DatabaseHealth h) {
+  switch (h) {
+    case store::DatabaseHealth::unreachable:
+      return "database_unreachable";
+    case store::DatabaseHealth::statement_timeout:
+      return "database_statement_timeout";
+    default:
+      return "database_failing";
+  }
+}
+
+void queue_check(JsonWriter& w, std::string_view name, const store::QueueDepth& q) {
+  w.key(name).begin_object();
+  w.field("status", q.full() ? "full" : "ok");
+  w.key("queued").value(static_cast<std::int64_t>(q.queued));
+  w.key("limit").value(static_cast<std::int64_t>(q.limit));
   w.end_object();
-  co_return http::Reply{status ? 200 : 503, w.take(), "application/json", {}};
+}
+
+boost::asio::awaitable<Result<http::Reply>> health(const Services& s, const http::Request&) {
+  const auto started = std::chrono::steady_clock::now();
+  const store::HealthReport report = co_await store::health_check(s.db);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  const bool database_ok = report.database == store::DatabaseHealth::ok;
+  if (!report.outcome) spdlog::warn("health check: {}", report.outcome.error().description);
+
+  // A probe refused by a full read queue is that queue's problem, named once.
+  std::vector<std::string_view> problems;
+  if (!database_ok && report.database != store::DatabaseHealth::overloaded) {
+    problems.push_back(database_problem(report.database));
+  }
+  if (report.writes.full()) problems.push_back("write_queue_full");
+  if (report.reads.full() || report.database == store::DatabaseHealth::overloaded) {
+    problems.push_back("read_queue_full");
+  }
+  const bool healthy = problems.empty();
+
+  JsonWriter w(512);
+  w.begin_object();
+  w.field("status", healthy ? "healthy" : "unhealthy");
+  // The contract's field: "disconnected" only when the database cannot be
+  // reached. A timed-out statement came back from a live server, and a full
+  // queue means the database threads are busy with it, not without it.
+  w.field("database",
+          report.database == store::DatabaseHealth::unreachable ? "disconnected" : "connected");
+  w.key("timestamp").timestamp(now_micros());
+  w.key("problems").begin_array();
+  for (const auto p : problems) w.value(p);
+  w.end_array();
+  w.key("checks").begin_object();
+  w.key("database").begin_object();
+  w.field("status", database_check(report.database));
+  w.key("took_ms").value(static_cast<std::int64_t>(took.count()));
+  if (!database_ok) w.field("description", database_description(report.database));
+  w.end_object();
+  queue_check(w, "write_queue", report.writes);
+  queue_check(w, "read_queue", report.reads);
+  w.end_object();
+  w.end_object();
+  co_return http::Reply{healthy ? 200 : 503, w.take(), "application/json", {}};
 }
 
 }  // namespace

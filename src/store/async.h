@@ -67,9 +67,19 @@ boost::asio::awaitable<detail::ResultOf<F>> read(Database& db, F f) {
   co_return co_await detail::run(f, [&db](Work w, Done d) { db.submit_read(w, std::move(d)); });
 }
 
-inline boost::asio::awaitable<Status> health_check(Database& db) {
-  co_return co_await detail::async_submit(
-      [&db](Done done) { db.submit_health_check(std::move(done)); });
+inline boost::asio::awaitable<HealthReport> health_check(Database& db) {
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(HealthReport)>(
+      [&db](auto handler) {
+        auto ex = boost::asio::prefer(boost::asio::get_associated_executor(handler),
+                                      boost::asio::execution::outstanding_work.tracked);
+        db.submit_health_check(
+            [h = std::move(handler), ex = std::move(ex)](HealthReport report) mutable {
+              boost::asio::dispatch(ex, [h = std::move(h), r = std::move(report)]() mutable {
+                std::move(h)(std::move(r));
+              });
+            });
+      },
+      boost::asio::use_awaitable);
 }
 
 }  // namespace paygate::store

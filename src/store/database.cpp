@@ -50,6 +50,11 @@ void enqueue(WorkQueue& queue, std::size_t limit, std::string_view what, Work wo
   done(fail(std::move(*refused)));
 }
 
+QueueDepth depth(WorkQueue& queue, std::size_t limit) {
+  std::lock_guard lock(queue.mutex);
+  return {queue.tasks.size(), limit};
+}
+
 void close_queue(WorkQueue& queue) {
   std::lock_guard lock(queue.mutex);
   queue.stopping = true;

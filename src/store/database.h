@@ -91,6 +91,32 @@ class Connection {
 using Work = FunctionRef<Status(Connection&)>;
 using Done = std::move_only_function<void(Status)>;
 
+// Work waiting for a database thread, and how much may wait before more is
+// refused with SERVICE_UNAVAILABLE.
+struct QueueDepth {
+  std::size_t queued = 0;
+  std::size_t limit = 0;
+  bool full() const { return queued >= limit; }
+};
+
+// What the database's health check found. Kept apart, because each asks for
+// a different fix: a server that is down, a lock held elsewhere, too much load.
+enum class DatabaseHealth {
+  ok,
+  unreachable,        // no connection (PostgreSQL down or refusing; the SQLite file gone)
+  statement_timeout,  // reachable, but the probe ran past the statement timeout
+  overloaded,         // the probe could not be queued: the reads queue is full
+  failing,            // reachable, but the probe failed otherwise (the log says why)
+};
+
+struct HealthReport {
+  DatabaseHealth database = DatabaseHealth::ok;
+  Status outcome;     // the probe's, for the log
+  QueueDepth writes;  // as the probe was queued
+  QueueDepth reads;
+};
+using HealthDone = std::move_only_function<void(HealthReport)>;
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -104,9 +130,9 @@ class Database {
   virtual void submit_read(Work work, Done done) = 0;
   // Applies the migrations not yet applied; safe to run again.
   virtual Status migrate() = 0;
-  // Checks that the database can be used right now: done gets the outcome,
-  // as for submit_read.
-  virtual void submit_health_check(Done done) = 0;
+  // Checks that the database can be used right now: done gets what was
+  // found (from a database thread, or at once when the probe is refused).
+  virtual void submit_health_check(HealthDone done) = 0;
   // Finishes queued work, then closes every connection. Idempotent.
   virtual void stop() = 0;
   // Calls on_notify, from a database thread, whenever a transaction that

@@ -29,6 +29,9 @@ struct WorkQueue {
 // bounded under any load.
 void enqueue(WorkQueue& queue, std::size_t limit, std::string_view what, Work work, Done done);
 
+// How much work the queue holds, against its limit.
+QueueDepth depth(WorkQueue& queue, std::size_t limit);
+
 // Stops the queue taking work (enqueue answers SERVICE_UNAVAILABLE from now
 // on) and wakes every thread waiting on it, so that each can finish what is
 // queued and return.

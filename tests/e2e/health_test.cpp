@@ -20,7 +20,29 @@ TEST(Health, AnswersHealthyOnBothPaths) {
     const std::string ts(body.at("timestamp").as_string());
     EXPECT_EQ(ts.size(), 27u) << ts;
     EXPECT_EQ(ts.back(), 'Z');
+    // The detail beside the contract's fields: nothing wrong, each check named.
+    EXPECT_TRUE(body.at("problems").as_array().empty()) << res.body;
+    const auto& checks = body.at("checks").as_object();
+    EXPECT_EQ(checks.at("database").at("status"), "ok") << res.body;
+    EXPECT_GE(checks.at("database").at("took_ms").as_int64(), 0);
+    for (const char* queue : {"write_queue", "read_queue"}) {
+      const auto& q = checks.at(queue).as_object();
+      EXPECT_EQ(q.at("status"), "ok") << res.body;
+      EXPECT_LT(q.at("queued").as_int64(), q.at("limit").as_int64()) << res.body;
+    }
   }
+}
+
+// Each queue is reported against its configured limit (PgTimeouts fills one).
+TEST(Health, ReportsEachQueueAgainstItsLimit) {
+  ServerOptions options;
+  options.env = {{"PAYGATE_MAX_QUEUED_WRITES", "7"}, {"PAYGATE_MAX_QUEUED_READS", "9"}};
+  auto server = TestServer::start(options);
+  const auto res = server->get("/health");
+  EXPECT_EQ(res.status, 200) << res.body;
+  const auto body = res.json().as_object();
+  EXPECT_EQ(body.at("checks").at("write_queue").at("limit").as_int64(), 7) << res.body;
+  EXPECT_EQ(body.at("checks").at("read_queue").at("limit").as_int64(), 9) << res.body;
 }
 
 TEST(Health, Answers503WhenTheDatabaseFileIsGoneAndRecovers) {
@@ -34,6 +56,9 @@ TEST(Health, Answers503WhenTheDatabaseFileIsGoneAndRecovers) {
   const auto body = res.json().as_object();
   EXPECT_EQ(body.at("status"), "unhealthy");
   EXPECT_EQ(body.at("database"), "disconnected");
+  EXPECT_EQ(body.at("checks").at("database").at("status"), "unreachable") << res.body;
+  EXPECT_EQ(body.at("problems").as_array(), boost::json::array{"database_unreachable"}) << res.body;
+  EXPECT_EQ(res.body.find(server->dir()), std::string::npos) << res.body;
 
   // Writes are refused too, with the contract's error, and the server keeps running.
   const auto order = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());

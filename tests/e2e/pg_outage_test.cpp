@@ -58,6 +58,11 @@ TEST(PgOutage, RequestsGet503QuicklyAndTheServerRecoversWithoutRestart) {
   HttpResponse health;
   EXPECT_TRUE(eventually([&] { return (health = server->get("/health")).status == 503; }, 10s));
   EXPECT_EQ(str(object_of(health).at("database")), "disconnected") << health.body;
+  // Named as the database being out of reach, not a slow statement or a full queue.
+  EXPECT_EQ(str(object_of(health).at("checks").at("database").at("status")), "unreachable")
+      << health.body;
+  EXPECT_EQ(object_of(health).at("problems").as_array(), json::array{"database_unreachable"})
+      << health.body;
   const auto refused = server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_EQ(refused.error_code(), "SERVICE_UNAVAILABLE");
@@ -75,6 +80,7 @@ TEST(PgOutage, RequestsGet503QuicklyAndTheServerRecoversWithoutRestart) {
   EXPECT_TRUE(eventually([&] { return (health = server->get("/health")).status == 200; }, 20s))
       << health.body;
   EXPECT_EQ(str(object_of(health).at("database")), "connected") << health.body;
+  EXPECT_TRUE(object_of(health).at("problems").as_array().empty()) << health.body;
   EXPECT_TRUE(eventually(
       [&] {
         return server->post("/api/v1/orders", R"({"amount": 500})", demo_auth()).status == 201;

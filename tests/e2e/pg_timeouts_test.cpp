@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "flows.h"
 #include "harness.h"
@@ -76,6 +77,65 @@ TEST(PgTimeouts, AStatementKeptWaitingByALockAnswers503) {
   ASSERT_EQ(amounts.size(), 2u);
   EXPECT_EQ(amounts[0][0], "500");
   EXPECT_EQ(amounts[1][0], "900");
+}
+
+// PostgreSQL is there, but the health check's statement waits on a lock past
+// the statement timeout: health names that, not a lost database.
+TEST(PgTimeouts, HealthNamesAStatementTimeoutNotADisconnectedDatabase) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
+  ServerOptions options;
+  options.args = {"--db-statement-timeout-ms", std::string(kShortTimeoutMs)};
+  auto server = TestServer::start(options);
+  PgSession holder(server->database_url());
+  holder.query("BEGIN");
+  holder.query("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+  const auto res = server->get("/health");
+  holder.query("ROLLBACK");
+
+  EXPECT_EQ(res.status, 503) << res.body;
+  const auto body = object_of(res);
+  EXPECT_EQ(str(body.at("status")), "unhealthy") << res.body;
+  EXPECT_EQ(str(body.at("database")), "connected") << res.body;
+  const auto& database = body.at("checks").at("database").as_object();
+  EXPECT_EQ(str(database.at("status")), "statement_timeout") << res.body;
+  EXPECT_GE(database.at("took_ms").as_int64(), 250) << res.body;
+  EXPECT_EQ(body.at("problems").as_array(), boost::json::array{"database_statement_timeout"})
+      << res.body;
+  EXPECT_TRUE(eventually([&] { return server->get("/health").status == 200; }, 5s));
+}
+
+// Writes kept waiting by a lock fill the write queue (one writer, room for
+// one more): health says the write queue is full while the database answers.
+TEST(PgTimeouts, HealthNamesAFullWriteQueue) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite has no other sessions' locks to wait for";
+  ServerOptions options;
+  options.args = {"--db-statement-timeout-ms", "5000", "--db-pool-size", "1"};
+  options.env = {{"PAYGATE_MAX_QUEUED_WRITES", "1"}};
+  auto server = TestServer::start(options);
+  PgSession holder(server->database_url());
+  holder.query("BEGIN");
+  holder.query("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+  std::vector<std::future<HttpResponse>> writes;
+  for (int i = 0; i < 3; ++i) {
+    writes.push_back(std::async(std::launch::async, [&] {
+      return server->post("/api/v1/orders", R"({"amount": 500})", demo_auth());
+    }));
+  }
+  HttpResponse res;
+  const bool full = eventually([&] { return (res = server->get("/health")).status == 503; }, 4s);
+  holder.query("ROLLBACK");
+  for (auto& w : writes) (void)within(w, 15s);
+
+  ASSERT_TRUE(full) << res.body;
+  const auto body = object_of(res);
+  EXPECT_EQ(str(body.at("database")), "connected") << res.body;
+  EXPECT_EQ(str(body.at("checks").at("database").at("status")), "ok") << res.body;
+  const auto& queue = body.at("checks").at("write_queue").as_object();
+  EXPECT_EQ(str(queue.at("status")), "full") << res.body;
+  EXPECT_EQ(queue.at("queued").as_int64(), 1) << res.body;
+  EXPECT_EQ(queue.at("limit").as_int64(), 1) << res.body;
+  EXPECT_EQ(body.at("problems").as_array(), boost::json::array{"write_queue_full"}) << res.body;
+  EXPECT_TRUE(eventually([&] { return server->get("/health").status == 200; }, 10s));
 }
 
 // A server with a short statement timeout, a payment waiting for its job (500

@@ -109,9 +109,7 @@ Result<std::unique_ptr<PgDatabase>> PgDatabase::open(const DatabaseUrl& url,
 }
 
 PgDatabase::PgDatabase(std::string conninfo, DatabaseOptions options)
-    : conninfo_(std::move(conninfo)),
-      options_(options),
-      health_probe_([](Connection& conn) { return to_status(conn.execute(kHealth, {})); }) {}
+    : conninfo_(std::move(conninfo)), options_(options) {}
 
 PgDatabase::~PgDatabase() {
   stop();
@@ -444,8 +442,49 @@ void PgDatabase::run_listener(const std::string& channel, const std::function<vo
   }
 }
 
-void PgDatabase::submit_health_check(Done done) {
-  submit_read(health_probe_, std::move(done));
+// The probe keeps the SQLSTATE of its statement: a statement that ran past
+// statement_timeout (57014) says PostgreSQL is there but something holds it
+// up, which is not the same problem as a server that cannot be reached.
+void PgDatabase::submit_health_check(HealthDone done) {
+  struct Probe {
+    bool ran = false;  // a connection was there to run it
+    std::string sqlstate;
+    std::function<Status(Connection&)> work;
+  };
+  auto probe = std::make_shared<Probe>();
+  probe->work = [p = probe.get()](Connection& conn) -> Status {
+    p->ran = true;
+    auto counted = conn.execute(kHealth, {});
+    p->sqlstate = counted ? "" : static_cast<PgConnection&>(conn).last_sqlstate();
+    return to_status(std::move(counted));
+  };
+  HealthReport report;
+  report.writes = depth(writes_, options_.max_queued_writes);
+  report.reads = depth(reads_, options_.max_queued_reads);
+  Work work(probe->work);
+  submit_read(work, [this, probe, report = std::move(report),
+                     done = std::move(done)](Status outcome) mutable {
+    const std::string_view state = probe->sqlstate;
+    if (outcome) {
+      report.database = DatabaseHealth::ok;
+    } else if (!probe->ran) {
+      // Refused before it ran: the queue was full, or no connection.
+      report.database = DatabaseHealth::unreachable;
+      if (depth(reads_, options_.max_queued_reads).full()) {
+        report.database = DatabaseHealth::overloaded;
+      } else if (stopping_) {
+        report.database = DatabaseHealth::failing;
+      }
+    } else if (state == "57014") {
+      report.database = DatabaseHealth::statement_timeout;
+    } else if (state.starts_with("08") || state.starts_with("57P")) {
+      report.database = DatabaseHealth::unreachable;
+    } else {
+      report.database = DatabaseHealth::failing;
+    }
+    report.outcome = std::move(outcome);
+    done(std::move(report));
+  });
 }
 
 }  // namespace paygate::store

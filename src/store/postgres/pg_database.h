@@ -39,7 +39,7 @@ class PgDatabase final : public Database {
   void submit_write(Work work, Done done) override;
   void submit_read(Work work, Done done) override;
   Status migrate() override;
-  void submit_health_check(Done done) override;
+  void submit_health_check(HealthDone done) override;
   void stop() override;
   void listen(std::string_view channel, std::function<void()> on_notify) override;
 
@@ -70,7 +70,6 @@ class PgDatabase final : public Database {
   std::atomic<bool> stopping_{false};
   // Until when connecting is not tried again (steady clock, ns since epoch).
   std::atomic<std::int64_t> down_until_{0};
-  const std::function<Status(Connection&)> health_probe_;
 };
 
 // The advisory lock ("paygate1") a process holds while it migrates, so that

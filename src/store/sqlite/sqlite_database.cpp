@@ -190,8 +190,26 @@ Status SqliteDatabase::migrate() {
                     [](Connection& conn) { return apply_migrations(conn, Backend::sqlite); });
 }
 
-void SqliteDatabase::submit_health_check(Done done) {
-  submit_read(health_probe_, std::move(done));
+void SqliteDatabase::submit_health_check(HealthDone done) {
+  HealthReport report;
+  report.writes = depth(writes_, options_.max_queued_writes);
+  report.reads = depth(reads_, options_.max_queued_reads);
+  submit_read(health_probe_,
+              [this, report = std::move(report), done = std::move(done)](Status outcome) mutable {
+                // The file gone or replaced is SQLite's "cannot be reached"; a full
+                // queue refuses the probe before it runs.
+                if (outcome) {
+                  report.database = DatabaseHealth::ok;
+                } else if (!check_file()) {
+                  report.database = DatabaseHealth::unreachable;
+                } else if (depth(reads_, options_.max_queued_reads).full()) {
+                  report.database = DatabaseHealth::overloaded;
+                } else {
+                  report.database = DatabaseHealth::failing;
+                }
+                report.outcome = std::move(outcome);
+                done(std::move(report));
+              });
 }
 
 }  // namespace paygate::store

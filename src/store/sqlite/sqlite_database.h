@@ -32,7 +32,7 @@ class SqliteDatabase final : public Database {
   void submit_write(Work work, Done done) override;
   void submit_read(Work work, Done done) override;
   Status migrate() override;
-  void submit_health_check(Done done) override;
+  void submit_health_check(HealthDone done) override;
   void stop() override;
   // In this process only: SQLite has no notifications between processes (a
   // listener that must hear another process's writes polls as well).
