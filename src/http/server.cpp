@@ -17,6 +17,7 @@
 #include "core/ids.h"
 #include "core/thread_name.h"
 #include "http/beast_request.h"
+#include "http/listen_limits.h"
 #include "http/response_head.h"
 #include "logging/log.h"
 
@@ -151,14 +152,10 @@ class ConnectionSink final : public StreamSink {
 }  // namespace
 
 struct Server::Connection {
-  explicit Connection(tcp::socket s) : stream(std::move(s)) {
-    beast::error_code ec;
-    const auto ep = stream.socket().remote_endpoint(ec);
-    if (!ec) remote = ep.address().to_string();
-  }
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
   beast::tcp_stream stream;
-  std::string remote;
-  bool idle = true;  // waiting for a request to start; read and written on its own thread only
+  std::string remote;  // set by serve(), on the connection's own thread
+  bool idle = true;    // waiting for a request to start; read and written on its own thread only
   std::shared_ptr<StreamState> streaming;  // while a streamed reply is written; same thread
 };
 
@@ -203,11 +200,29 @@ Status Server::listen() {
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(1024, ec);
+  // A burst of connects waits in this queue until accepted; one that finds
+  // it full is dropped and retried by the client a second later or more.
+  const int backlog = listen_backlog();
+  if (!ec) acceptor_.listen(backlog, ec);
+  // The accept loop takes connections until none is waiting (accept_loop).
+  if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) {
     return fail(Error::service_unavailable("cannot listen on " + where + ": " + ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
+  // Every connection is a file descriptor, and so is every database
+  // connection, log file and webhook delivery: keep room for those.
+  constexpr std::uint64_t kOtherFiles = 256;
+  const OpenFileLimit files = raise_open_file_limit();
+  const auto wanted = static_cast<std::uint64_t>(config_.max_connections) + kOtherFiles;
+  if (files.soft < wanted) {
+    spdlog::warn(
+        "open files limited to {} (hard {}): fewer than max connections ({}) need; raise "
+        "LimitNOFILE / ulimit -n (docs/DEPLOYMENT.md)",
+        files.soft, files.hard, config_.max_connections);
+  }
+  spdlog::info("connections: listen backlog {}, open files {} (hard {}), max connections {}",
+               backlog, files.soft, files.hard, config_.max_connections);
   return {};
 }
 
@@ -260,46 +275,63 @@ asio::awaitable<void> Server::drain_and_stop() {
   for (auto& c : contexts_) c->stop();
 }
 
+// Waits until connections are waiting, then takes them all (up to a batch,
+// so that this thread's own connections get their turn) with non-blocking
+// accepts: a burst of thousands empties the kernel's queue in one go instead
+// of one connection per wake-up. The accepting thread only hands each socket
+// on; anything that costs more (options, peer address) is done by the
+// connection's own thread, in serve().
 asio::awaitable<void> Server::accept_loop() {
+  constexpr int kAcceptBatch = 512;
   std::size_t next = 0;
   asio::steady_timer backoff(*contexts_[0]);
   while (!stopping_) {
-    auto& context = *contexts_[next++ % contexts_.size()];
-    auto [ec, socket] = co_await acceptor_.async_accept(context, kNoThrow);
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      // Out of file descriptors or similar: wait a little rather than spin.
-      spdlog::warn("accept failed: {}", ec.message());
-      backoff.expires_after(std::chrono::milliseconds(10));
-      co_await backoff.async_wait(kNoThrow);
-      continue;
+    auto [wait_ec] = co_await acceptor_.async_wait(tcp::acceptor::wait_read, kNoThrow);
+    if (stopping_ || wait_ec == asio::error::operation_aborted) co_return;
+    for (int i = 0; i < kAcceptBatch && !stopping_; ++i) {
+      auto& context = *contexts_[next % contexts_.size()];
+      tcp::socket socket(context);
+      beast::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) {
+        // Out of file descriptors or similar: wait a little rather than spin.
+        spdlog::warn("accept failed: {}", ec.message());
+        backoff.expires_after(std::chrono::milliseconds(10));
+        co_await backoff.async_wait(kNoThrow);
+        break;
+      }
+      ++next;
+      start(std::move(socket), context);
     }
-    if (open_connections_.load() >= config_.max_connections) {
-      asio::co_spawn(context, refuse(std::move(socket)), asio::detached);
-      continue;
+  }
+}
+
+void Server::start(tcp::socket socket, asio::io_context& context) {
+  if (open_connections_.load() >= config_.max_connections) {
+    asio::co_spawn(context, refuse(std::move(socket)), asio::detached);
+    return;
+  }
+  auto conn = std::make_shared<Connection>(std::move(socket));
+  ++open_connections_;
+  {
+    std::lock_guard lock(connections_mutex_);
+    connections_.insert(conn);
+  }
+  asio::co_spawn(context, serve(conn), [this, conn](const std::exception_ptr& e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("connection from {} ended by an exception: {}", conn->remote, ex.what());
+      }
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    auto conn = std::make_shared<Connection>(std::move(socket));
-    ++open_connections_;
     {
       std::lock_guard lock(connections_mutex_);
-      connections_.insert(conn);
+      connections_.erase(conn);
     }
-    asio::co_spawn(context, serve(conn), [this, conn](const std::exception_ptr& e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("connection from {} ended by an exception: {}", conn->remote, ex.what());
-        }
-      }
-      {
-        std::lock_guard lock(connections_mutex_);
-        connections_.erase(conn);
-      }
-      --open_connections_;
-    });
-  }
+    --open_connections_;
+  });
 }
 
 asio::awaitable<void> Server::refuse(tcp::socket socket) {
@@ -317,6 +349,12 @@ asio::awaitable<void> Server::refuse(tcp::socket socket) {
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
   auto& stream = conn->stream;
+  {
+    beast::error_code ec;
+    stream.socket().set_option(tcp::no_delay(true), ec);
+    const auto peer = stream.socket().remote_endpoint(ec);
+    if (!ec) conn->remote = peer.address().to_string();
+  }
   beast::flat_buffer buffer;
   std::string head;  // of each answer, rendered here
   const auto read_timeout = std::chrono::milliseconds(config_.read_timeout_ms);

@@ -41,6 +41,8 @@ class Server {
  private:
   struct Connection;
   boost::asio::awaitable<void> accept_loop();
+  // Serves an accepted socket on context (or refuses it, at max_connections).
+  void start(boost::asio::ip::tcp::socket socket, boost::asio::io_context& context);
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
   boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<void> drain_and_stop();
