@@ -172,9 +172,11 @@ Server::Server(const Config& config, const Router& router, HttpMetrics* metrics,
         }
         return v;
       }()),
-      acceptor_(*contexts_[0]) {}
+      acceptor_(accept_context_) {}
 
 Server::~Server() {
+  accept_context_.stop();
+  if (accept_thread_.joinable()) accept_thread_.join();
   for (auto& c : contexts_) c->stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
@@ -229,7 +231,9 @@ Status Server::listen() {
 void Server::run() {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : contexts_) guards.push_back(asio::make_work_guard(*c));
-  asio::co_spawn(*contexts_[0], accept_loop(), asio::detached);
+  auto accepting = asio::make_work_guard(accept_context_);
+  asio::co_spawn(accept_context_, accept_loop(), asio::detached);
+  accept_thread_ = named_thread("http-accept", [this] { accept_context_.run(); });
   for (std::size_t i = 1; i < contexts_.size(); ++i) {
     threads_.push_back(
         named_thread("http-io-" + std::to_string(i), [c = contexts_[i].get()] { c->run(); }));
@@ -237,6 +241,10 @@ void Server::run() {
   contexts_[0]->run();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  accept_context_.stop();
+  accept_thread_.join();
+  beast::error_code ec;
+  acceptor_.close(ec);  // if the stop came before the close drain_and_stop posted
 }
 
 void Server::shutdown() {
@@ -247,8 +255,11 @@ void Server::shutdown() {
 }
 
 asio::awaitable<void> Server::drain_and_stop() {
-  beast::error_code ec;
-  acceptor_.close(ec);
+  // The acceptor belongs to the accepting thread.
+  asio::post(accept_context_, [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
   asio::steady_timer timer(*contexts_[0]);
@@ -272,19 +283,22 @@ asio::awaitable<void> Server::drain_and_stop() {
     spdlog::warn("shutdown: {} connections still open after {} ms, closing them",
                  open_connections_.load(), config_.shutdown_timeout_ms);
   }
+  accept_context_.stop();
   for (auto& c : contexts_) c->stop();
 }
 
-// Waits until connections are waiting, then takes them all (up to a batch,
-// so that this thread's own connections get their turn) with non-blocking
-// accepts: a burst of thousands empties the kernel's queue in one go instead
-// of one connection per wake-up. The accepting thread only hands each socket
-// on; anything that costs more (options, peer address) is done by the
-// connection's own thread, in serve().
+// On a thread of its own, which serves no connection: a burst of connects
+// is taken from the kernel's queue as fast as it arrives, not after the
+// requests that are ready on an I/O thread (a connect that finds the queue
+// full waits a second or more for the client's kernel to try again). It
+// waits until connections are waiting, then takes them all with
+// non-blocking accepts, and only hands each socket on; anything that costs
+// more (options, peer address) is done by the connection's own thread, in
+// serve().
 asio::awaitable<void> Server::accept_loop() {
   constexpr int kAcceptBatch = 512;
   std::size_t next = 0;
-  asio::steady_timer backoff(*contexts_[0]);
+  asio::steady_timer backoff(accept_context_);
   while (!stopping_) {
     auto [wait_ec] = co_await acceptor_.async_wait(tcp::acceptor::wait_read, kNoThrow);
     if (stopping_ || wait_ec == asio::error::operation_aborted) co_return;

@@ -52,7 +52,10 @@ class Server {
   HttpMetrics* metrics_;
   RequestLog* request_log_;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  // The listening socket, and the thread that only accepts (accept_loop).
+  boost::asio::io_context accept_context_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::thread accept_thread_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> open_connections_{0};
