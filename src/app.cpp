@@ -25,6 +25,7 @@
 #include "core/master_key.h"
 #include "core/merchants.h"
 #include "core/payments.h"
+#include "core/process_registry.h"
 #include "core/processor.h"
 #include "core/refunds.h"
 #include "core/stats.h"
@@ -182,6 +183,14 @@ std::optional<SecretBox> open_keys(const Config& config, store::Database& db, in
   return std::nullopt;
 }
 
+// What this process says about itself in the processes table.
+ProcessInfo this_process(bool api, bool workers) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "unknown");
+  return ProcessInfo{new_id("proc_"), api,         workers, host, std::int64_t{::getpid()},
+                     PAYGATE_VERSION, now_micros()};
+}
+
 // Serves the API (run_api), runs the job workers (run_workers), or both, until
 // SIGINT or SIGTERM.
 int run_gateway(const Config& config, bool run_api, bool run_workers) {
@@ -212,6 +221,19 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
   }
   if (config.test_mode) default_key = std::string(kDemoApiKey);
 
+  // This process's row in the processes table, before it serves or claims
+  // anything: the rate limits' shares and the deployment's status count it.
+  ProcessRegistry registry(*db, this_process(run_api, run_workers),
+                           RegistryOptions{std::chrono::milliseconds(config.heartbeat_ms),
+                                           std::chrono::milliseconds(config.process_expiry_ms),
+                                           config.database.kind == DatabaseUrl::Kind::postgres});
+  if (auto s = registry.start(); !s) {
+    std::fprintf(stderr, "paygate: registering this process: %s\n", s.error().description.c_str());
+    registry.stop();
+    db->stop();
+    return kExitFailure;
+  }
+
   const std::string& card_key = box->keys().current.card_fingerprint;
   const SimulatedProcessor processor(card_key, config.failure_rate,
                                      Micros{config.sandbox_delay_ms} * 1000);
@@ -227,6 +249,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                                   std::chrono::milliseconds(config.job_poll_ms),
                                   &metrics,
                                   config.job_max_deferrals,
+                                  registry.id(),
                               });
   MerchantDirectory merchants(*db, *box);
   OrderService orders(*db);
@@ -302,12 +325,13 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
 
   int exit_code = kExitOk;
   if (run_api) {
+    const auto api_processes = [&registry] { return registry.api_processes(); };
     const api::Services services{
-        config,      *db,       merchants,   orders,
-        payments,    refunds,   idempotency, webhook_service,
-        stats,       metrics,   started,     [&runner] { return runner.running(); },
-        default_key, event_log, *event_hub,  streams,
-        request_log};
+        config,      *db,          merchants,   orders,
+        payments,    refunds,      idempotency, webhook_service,
+        stats,       metrics,      started,     [&runner] { return runner.running(); },
+        default_key, event_log,    *event_hub,  streams,
+        request_log, api_processes};
     http::Router router;
     api::add_routes(router, services);
     http::HttpMetrics http_metrics(metrics, router);
@@ -325,6 +349,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
       // The database may still be finishing work for the server's threads
       // (its answers hold their io_contexts): let it end before the server,
       // and with it those io_contexts, go away.
+      registry.stop();
       runner.stop();
       db->stop();
     }
@@ -335,6 +360,7 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
                  config.database.redacted());
     stop.get_future().wait();
   }
+  registry.stop();
   runner.stop();
   db->stop();
   if (exit_code == kExitOk) spdlog::info("stopped");  // a failed start says why, and only that

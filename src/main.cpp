@@ -101,6 +101,12 @@ po::options_description serve_options() {
       "grace for requests in flight at shutdown (env PAYGATE_SHUTDOWN_TIMEOUT_MS, default 10000)")(
       "worker-concurrency", po::value<std::string>(),
       "jobs in flight per process (env PAYGATE_WORKER_CONCURRENCY, default 256)")(
+      "heartbeat-ms", po::value<std::string>(),
+      "how often this process renews its row in the processes table "
+      "(env PAYGATE_HEARTBEAT_MS, default 2000)")(
+      "process-expiry-ms", po::value<std::string>(),
+      "a process silent this long no longer counts, e.g. for the rate limits' shares "
+      "(env PAYGATE_PROCESS_EXPIRY_MS, default 6000)")(
       "log-level", po::value<std::string>(),
       "trace|debug|info|warn|error|off (env PAYGATE_LOG_LEVEL, default info)")(
       "log-format", po::value<std::string>(), "text|json (env PAYGATE_LOG_FORMAT, default text)")(

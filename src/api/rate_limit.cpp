@@ -11,7 +11,8 @@ namespace paygate::api {
 namespace {
 
 struct Limits {
-  explicit Limits(const Config& config) : proxies(config.trusted_proxies) {
+  Limits(const Config& config, std::function<int()> sharers)
+      : proxies(config.trusted_proxies), processes(std::move(sharers)) {
     if (config.rate_limit) merchant.emplace(*config.rate_limit);
     if (config.public_rate_limit) shopper.emplace(*config.public_rate_limit);
     if (config.auth_failure_limit) auth_failures.emplace(*config.auth_failure_limit);
@@ -20,6 +21,10 @@ struct Limits {
   std::optional<RateLimiter> shopper;
   std::optional<RateLimiter> auth_failures;
   TrustedProxies proxies;
+  std::function<int()> processes;
+  // The API processes sharing each budget now: read once per request, so
+  // that its take, give_back and headers agree.
+  int sharers() const { return processes ? processes() : 1; }
 };
 
 std::int64_t now_ms() {
@@ -46,13 +51,14 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
                                                     const http::Handler& handler,
                                                     const http::Request& req) {
   const auto now = now_ms();
+  const int n = limits->sharers();
   // Every X-Forwarded-For line: a proxy may add its own line (HAProxy does)
   // after one the client sent. Counted per address_bucket (IPv6 per /64).
   const std::string address = address_bucket(
       client_address(req.remote_address, req.header_list("X-Forwarded-For"), limits->proxies));
   if (limits->auth_failures) {
     // Checked before the secret is: a blocked address learns nothing about its guesses.
-    const auto d = limits->auth_failures->peek(address, now);
+    const auto d = limits->auth_failures->peek(address, now, n);
     if (!d.allowed) {
       co_return refusal(d, "too many failed authentication attempts from this address; retry later",
                         req);
@@ -74,7 +80,7 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
   }
   std::optional<RateDecision> decision;
   if (limiter != nullptr) {
-    decision = limiter->take(key, now);
+    decision = limiter->take(key, now, n);
     if (!decision->allowed) {
       co_return refusal(*decision, "too many requests; retry after the Retry-After seconds", req);
     }
@@ -83,12 +89,12 @@ boost::asio::awaitable<Result<http::Reply>> limited(std::shared_ptr<Limits> limi
   auto result = co_await handler(req);
 
   if (!result && result.error().code == ErrorCode::authentication) {
-    if (limits->auth_failures) (void)limits->auth_failures->take(address, now_ms());
+    if (limits->auth_failures) (void)limits->auth_failures->take(address, now_ms(), n);
     // Whoever knows a merchant's (public) key must not spend its budget with
     // wrong secrets: only authenticated requests count against a key.
     if (audience == Audience::merchant && limiter != nullptr) {
-      limiter->give_back(key, now_ms());
-      decision = limiter->peek(key, now_ms());
+      limiter->give_back(key, now_ms(), n);
+      decision = limiter->peek(key, now_ms(), n);
     }
   }
   if (!decision) co_return result;
@@ -114,9 +120,9 @@ Audience audience_of(std::string_view pattern) {
   return Audience::merchant;
 }
 
-void add_rate_limits(http::Router& router, const Config& config) {
+void add_rate_limits(http::Router& router, const Config& config, std::function<int()> processes) {
   if (!config.rate_limit && !config.public_rate_limit && !config.auth_failure_limit) return;
-  auto limits = std::make_shared<Limits>(config);
+  auto limits = std::make_shared<Limits>(config, std::move(processes));
   router.wrap([&](http::Method, std::string_view pattern, http::Handler h) -> http::Handler {
     const Audience audience = audience_of(pattern);
     if (audience == Audience::none) return h;

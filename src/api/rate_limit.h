@@ -5,6 +5,8 @@
 // RATE_LIMITED with Retry-After.
 #pragma once
 
+#include <functional>
+
 #include "config/config.h"
 #include "http/router.h"
 
@@ -19,7 +21,10 @@ enum class Audience { none, merchant, shopper, operator_ };
 // routes are not limited.
 Audience audience_of(std::string_view pattern);
 
-// Wraps every handler of router with the limits config asks for.
-void add_rate_limits(http::Router& router, const Config& config);
+// Wraps every handler of router with the limits config asks for. Each limit
+// is a budget for the whole deployment: this process keeps its share of it,
+// one of processes() (unset: one; see share_of).
+void add_rate_limits(http::Router& router, const Config& config,
+                     std::function<int()> processes = {});
 
 }  // namespace paygate::api

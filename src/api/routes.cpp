@@ -36,7 +36,7 @@ void add_routes(http::Router& router, const Services& s) {
     add_test_reset_routes(router, s);
   }
   // Before the pages and docs: limits are for the API (see audience_of).
-  add_rate_limits(router, s.config);
+  add_rate_limits(router, s.config, s.api_processes);
   add_docs_routes(router, s);
   add_authentication_page(router);
   // Last: it wraps the public API routes added above with CORS, outside the

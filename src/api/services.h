@@ -43,6 +43,9 @@ struct Services {
   EventHub& event_hub;
   StreamCounter& streams;
   http::RequestLog& request_log;
+  // How many live API processes share the rate limits right now (the
+  // process registry's last heartbeat); unset: this one alone.
+  std::function<int()> api_processes = {};
 };
 
 }  // namespace paygate::api

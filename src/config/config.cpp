@@ -286,6 +286,8 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
       {"", "PAYGATE_JOB_LEASE_MS", 100, 3'600'000, &c.job_lease_ms},
       {"", "PAYGATE_JOB_POLL_MS", 10, 60'000, &c.job_poll_ms},
       {"", "PAYGATE_JOB_MAX_DEFERRALS", 0, 1000, &c.job_max_deferrals},
+      {"heartbeat-ms", "PAYGATE_HEARTBEAT_MS", 50, 60'000, &c.heartbeat_ms},
+      {"process-expiry-ms", "PAYGATE_PROCESS_EXPIRY_MS", 100, 600'000, &c.process_expiry_ms},
       {"", "PAYGATE_IDEMPOTENCY_TTL_MS", 1000, 7 * 86'400'000, &c.idempotency_ttl_ms},
       {"", "PAYGATE_WEBHOOK_TIMEOUT_MS", 100, 600'000, &c.webhook_timeout_ms},
       {"", "PAYGATE_WEBHOOK_CONCURRENCY", 1, 1024, &c.webhook_concurrency},
@@ -310,6 +312,13 @@ Result<Config> load_config(const std::map<std::string, std::string>& flags, cons
     }
   }
   if (auto s = check_timeouts(c); !s) return fail(s.error());
+  // A live process must renew its row before it expires, with room for a
+  // heartbeat that is late (a slow write): two beats at least.
+  if (c.process_expiry_ms < 2 * c.heartbeat_ms) {
+    return fail(bad_setting(
+        "PAYGATE_PROCESS_EXPIRY_MS",
+        "must be at least twice PAYGATE_HEARTBEAT_MS (" + std::to_string(c.heartbeat_ms) + ")"));
+  }
   c.max_body_bytes = static_cast<std::size_t>(body_int);
   if (c.threads == 0)
     c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -52,7 +52,12 @@ struct Config {
   int refund_concurrency = 64;
   int job_lease_ms = 30'000;  // a claimed job is taken again when its worker is silent this long
   int job_poll_ms = 500;
-  int job_max_deferrals = 20;           // runs put off for an unusable database, then dead
+  int job_max_deferrals = 20;  // runs put off for an unusable database, then dead
+  // Every process renews its row in the processes table this often; a row not
+  // renewed for process_expiry_ms no longer counts (its process died), and the
+  // other API processes take over its share of the rate limits.
+  int heartbeat_ms = 2000;
+  int process_expiry_ms = 6000;
   int idempotency_ttl_ms = 86'400'000;  // a key's first answer is replayed this long
   int idempotency_lock_ms = 60'000;     // a key still running this long is taken over
   int idempotency_purge_interval_ms = 60'000;

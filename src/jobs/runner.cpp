@@ -88,7 +88,7 @@ asio::awaitable<std::vector<Job>> JobRunner::claim() {
   auto r = co_await store::write(db_, [&](store::Connection& c) -> Status {
     claimed.clear();
     for (const auto& [queue, limit] : wanted) {
-      auto jobs = store::claim_jobs(c, queue, now, lease_until, limit);
+      auto jobs = store::claim_jobs(c, queue, now, lease_until, limit, options_.process_id);
       if (!jobs) return fail(jobs.error());
       for (auto& job : *jobs) claimed.push_back(std::move(job));
     }

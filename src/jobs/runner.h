@@ -40,6 +40,8 @@ struct RunnerOptions {
   // Runs put off because the database could not be used spend no attempt;
   // after this many the job is dead (about an hour, with the backoff).
   std::int64_t max_deferrals = 20;
+  // This process's id in the processes table, recorded on the jobs it claims.
+  std::string process_id;
 };
 
 class JobRunner {

@@ -19,7 +19,8 @@ constexpr Sql kNotifyPostgres{"SELECT pg_notify('paygate_jobs', '')"};
 // a claim runs after every job, an abandoned lease is rare.
 #define PAYGATE_CLAIM(LOCK)                                                       \
   "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1," \
-  " updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE queue = $4 AND"        \
+  " claimed_by = $5, updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE"      \
+  " queue = $4 AND"                                                               \
   " state = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $3" LOCK             \
   ")"                                                                             \
   " RETURNING id, queue, kind, subject_id, attempts, max_attempts, run_at, deferrals"
@@ -89,8 +90,8 @@ Status insert_job(Connection& conn, const Job& job) {
 }
 
 Result<std::vector<Job>> claim_jobs(Connection& conn, std::string_view queue, Micros now,
-                                    Micros lease_until, int limit) {
-  const Param params[] = {now, lease_until, std::int64_t{limit}, queue};
+                                    Micros lease_until, int limit, std::string_view claimer) {
+  const Param params[] = {now, lease_until, std::int64_t{limit}, queue, claimer};
   return query_all(conn, conn.backend() == Backend::postgres ? kClaimPostgres : kClaimSqlite,
                    params, job_from_row);
 }

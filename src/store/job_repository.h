@@ -18,9 +18,10 @@ Status insert_job(Connection& conn, const Job& job);
 
 // Takes up to limit of the queue's pending jobs that are due, marks them
 // running until lease_until and counts the attempt: an attempt is counted when
-// it starts, so one that crashes its process counts too.
+// it starts, so one that crashes its process counts too. claimer (the
+// process's id in the processes table) is recorded as the lease's holder.
 Result<std::vector<Job>> claim_jobs(Connection& conn, std::string_view queue, Micros now,
-                                    Micros lease_until, int limit);
+                                    Micros lease_until, int limit, std::string_view claimer);
 // The queue's running jobs whose lease ran out with attempts left (their
 // worker died or stopped renewing): pending again, due now. How many.
 Result<std::int64_t> release_abandoned_jobs(Connection& conn, std::string_view queue, Micros now);

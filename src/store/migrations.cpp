@@ -381,6 +381,27 @@ ALTER TABLE payments ADD COLUMN authentication_url TEXT;
 ALTER TABLE payments ADD COLUMN authentication_expires_at BIGINT;
 ALTER TABLE payments ADD COLUMN authentication_failures INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    {18, "the processes of a deployment, and which holds each running job", R"sql(
+-- Every serve and worker process keeps a row of its own, renewed by a
+-- heartbeat: expires_at passed means it stopped (or lost the database). API
+-- processes count the live API rows to take their share of each rate limit;
+-- /test/jobs/status lists them. A claimed job records its claimer, so that
+-- each process's running jobs can be counted (jobs_running_by_claimer holds
+-- only running jobs: a few, however long the history).
+CREATE TABLE processes (
+  id           TEXT PRIMARY KEY,
+  api          INTEGER NOT NULL,
+  workers      INTEGER NOT NULL,
+  host         TEXT NOT NULL,
+  pid          BIGINT NOT NULL,
+  version      TEXT NOT NULL,
+  started_at   BIGINT NOT NULL,
+  heartbeat_at BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL
+);
+ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+CREATE INDEX jobs_running_by_claimer ON jobs (claimed_by) WHERE state = 'running';
+)sql"},
 };
 
 constexpr Sql kCreateTable{
