@@ -68,6 +68,18 @@ void write_jobs(std::string& out, const std::vector<QueueCount>& counts) {
   }
 }
 
+// Live processes of the deployment, from the processes table: how many serve
+// the API and how many run workers (`serve` with its workers is both).
+void write_processes(std::string& out, const std::vector<ProcessStatus>& processes) {
+  metrics::write_header(out, "paygate_processes",
+                        "Live processes by role: api, worker (database-wide).", "gauge");
+  const Micros now = now_micros();
+  metrics::write_sample(out, "paygate_processes", {{"role", "api"}},
+                        static_cast<double>(count_live(processes, now, true)));
+  metrics::write_sample(out, "paygate_processes", {{"role", "worker"}},
+                        static_cast<double>(count_live(processes, now, false)));
+}
+
 // A scrape shows every merchant's totals, so only the holder of the
 // configured token may read it; with none configured, nobody may (test mode
 // included: a test-mode server is still reachable by whoever can reach it).
@@ -106,6 +118,9 @@ asio::awaitable<Result<Reply>> get_metrics(const Services& s, const Request& req
   auto jobs = co_await count_open_jobs(s.db);
   if (!jobs) co_return fail(std::move(jobs.error()));
   write_jobs(out, *jobs);
+  auto processes = co_await list_processes(s.db);
+  if (!processes) co_return fail(std::move(processes.error()));
+  write_processes(out, *processes);
   co_return Reply{200, std::move(out), kContentType, {}};
 }
 

@@ -62,19 +62,45 @@ asio::awaitable<Result<Reply>> enqueue_crash(const Services& s, const Request& r
   co_return Reply{200, w.take(), "application/json", {}};
 }
 
+// Every process of the deployment, from the processes table: which is live,
+// what it runs, and how many running jobs it holds.
+void write_processes(JsonWriter& w, const std::vector<ProcessStatus>& processes, Micros now) {
+  w.key("processes").begin_array();
+  for (const auto& p : processes) {
+    w.begin_object()
+        .field("id", std::string_view(p.info.id))
+        .field("role", process_role(p.info.api, p.info.workers))
+        .field("host", std::string_view(p.info.host))
+        .field("pid", p.info.pid)
+        .field("version", std::string_view(p.info.version))
+        .field("alive", is_live(p.expires_at, now));
+    w.key("started_at").timestamp(p.info.started_at);
+    w.key("heartbeat_at").timestamp(p.heartbeat_at);
+    w.field("jobs_held", p.jobs_held).end_object();
+  }
+  w.end_array();
+}
+
 asio::awaitable<Result<Reply>> status(const Services& s, const Request&) {
   auto counts = co_await count_jobs(s.db);
   if (!counts) co_return fail(std::move(counts.error()));
   constexpr int kDeadShown = 20;
   auto dead = co_await list_dead_jobs(s.db, kDeadShown);
   if (!dead) co_return fail(std::move(dead.error()));
-  JsonWriter w(256);
+  auto processes = co_await list_processes(s.db);
+  if (!processes) co_return fail(std::move(processes.error()));
+  const Micros now = now_micros();
+  JsonWriter w(512);
+  // worker_status is this process's (as it always was); workers_alive counts
+  // the live worker processes of the whole deployment.
   w.begin_object()
       .field("pending", counts->pending)
       .field("processing", counts->running)
       .field("completed", counts->done)
       .field("failed", counts->dead)
-      .field("worker_status", s.workers_running() ? "running" : "stopped");
+      .field("worker_status", s.workers_running() ? "running" : "stopped")
+      .field("workers_alive", std::int64_t{count_live(*processes, now, false)});
+  write_processes(w, *processes, now);
   w.key("dead_jobs").begin_array();
   for (const auto& d : *dead) {
     w.begin_object()

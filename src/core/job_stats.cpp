@@ -3,6 +3,7 @@
 #include "core/ids.h"
 #include "store/async.h"
 #include "store/job_repository.h"
+#include "store/process_repository.h"
 
 namespace paygate {
 
@@ -19,6 +20,10 @@ boost::asio::awaitable<Result<std::vector<DeadJob>>> list_dead_jobs(store::Datab
                                                                     int limit) {
   co_return co_await store::read(
       db, [limit](store::Connection& c) { return store::list_dead_jobs(c, limit); });
+}
+
+boost::asio::awaitable<Result<std::vector<ProcessStatus>>> list_processes(store::Database& db) {
+  co_return co_await store::read(db, [](store::Connection& c) { return store::list_processes(c); });
 }
 
 boost::asio::awaitable<Result<std::string>> enqueue_job(store::Database& db, std::string_view queue,
