@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -32,6 +34,9 @@ struct Client {
   int fd = -1;
   enum class State { connecting, reading, done, failed } state = State::connecting;
   std::string answer;
+  // Segments the client's kernel sent again: a SYN dropped, or a handshake
+  // whose last ACK a full listen queue dropped (the request waits for it).
+  std::uint32_t retransmitted = 0;
   Clock::time_point started;
   Clock::duration took{};
 };
@@ -40,6 +45,11 @@ constexpr std::string_view kRequest =
     "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 void finish(Client& c, Client::State state) {
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  if (::getsockopt(c.fd, IPPROTO_TCP, TCP_INFO, &info, &size) == 0) {
+    c.retransmitted = info.tcpi_total_retrans;
+  }
   c.state = state;
   c.took = Clock::now() - c.started;
   ::close(c.fd);
@@ -145,8 +155,10 @@ TEST(Connections, ABurstOf5000OpenedAtOnceIsEveryOneAcceptedAndAnswered) {
   std::size_t answered = 0;
   std::size_t failed = 0;
   std::size_t unfinished = 0;
+  std::size_t retried = 0;
   Clock::duration slowest{};
   for (Client& c : clients) {
+    if (c.retransmitted > 0) ++retried;
     if (c.state == Client::State::done && c.answer.starts_with("HTTP/1.1 200 ")) {
       ++answered;
       slowest = std::max(slowest, c.took);
@@ -162,13 +174,19 @@ TEST(Connections, ABurstOf5000OpenedAtOnceIsEveryOneAcceptedAndAnswered) {
   const auto ms = [](Clock::duration d) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   };
-  std::printf("burst of %zu: %zu answered in %lld ms, slowest %lld ms\n", kConnections, answered,
-              static_cast<long long>(ms(elapsed)), static_cast<long long>(ms(slowest)));
+  std::printf("burst of %zu: %zu answered in %lld ms, slowest %lld ms, %zu retransmitted\n",
+              kConnections, answered, static_cast<long long>(ms(elapsed)),
+              static_cast<long long>(ms(slowest)), retried);
   EXPECT_EQ(answered, kConnections) << failed << " failed, " << unfinished << " unfinished";
-  // A connect that found the listen queue full would be retried by the
-  // kernel after a second, then three: none should have had to wait so.
-  EXPECT_LT(ms(slowest), 3000) << "a connection waited for a retried connect";
   EXPECT_TRUE(server->running());
+  // None found the listen queue full: its connect (or its request, behind
+  // a dropped handshake) would have waited a second or more for the
+  // kernel's retry. Not asked of a sanitizer build, whose server runs
+  // several times slower than the clients' kernel connects.
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_EQ(retried, 0u) << "connections that waited for a retransmission, slowest " << ms(slowest)
+                         << " ms";
+#endif
 }
 
 }  // namespace
