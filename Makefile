@@ -106,6 +106,10 @@ bench-pg-ceiling: release
 bench-streams: release
 	bash bench/streams.sh
 
+# 1,000, 5,000 and 10,000 keep-alive connections polling a payment on one server.
+bench-connections: release
+	bash bench/connections.sh
+
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
