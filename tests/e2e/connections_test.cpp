@@ -179,13 +179,16 @@ TEST(Connections, ABurstOf5000OpenedAtOnceIsEveryOneAcceptedAndAnswered) {
               static_cast<long long>(ms(slowest)), retried);
   EXPECT_EQ(answered, kConnections) << failed << " failed, " << unfinished << " unfinished";
   EXPECT_TRUE(server->running());
-  // None found the listen queue full: its connect (or its request, behind
-  // a dropped handshake) would have waited a second or more for the
-  // kernel's retry. Not asked of a sanitizer build, whose server runs
-  // several times slower than the clients' kernel connects.
+  // Hardly any found the listen queue full: its connect (or its request,
+  // behind a dropped handshake) waits a second or more for the kernel's
+  // retry. The queue (net.core.somaxconn, 4096 by default) holds most of the
+  // burst; the rest needs the accepting thread to run while the connects
+  // arrive, which a machine busy with other work may delay for a few (with
+  // the old backlog of 1024, about 4,000 had to be accepted meanwhile). Not
+  // asked of a sanitizer build, whose server runs several times slower.
 #if !defined(__SANITIZE_ADDRESS__)
-  EXPECT_EQ(retried, 0u) << "connections that waited for a retransmission, slowest " << ms(slowest)
-                         << " ms";
+  EXPECT_LE(retried, kConnections / 100)
+      << "connections that waited for a retransmission, slowest " << ms(slowest) << " ms";
 #endif
 }
 
