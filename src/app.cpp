@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "api/razorpay/webhook_events.h"
@@ -33,6 +36,8 @@
 #include "core/webhooks.h"
 #include "http/server.h"
 #include "jobs/runner.h"
+#include "service/systemd.h"
+#include "service/watchdog.h"
 #include "store/event_repository.h"
 #include "store/job_repository.h"
 #include "store/merchant_repository.h"
@@ -181,6 +186,16 @@ std::optional<SecretBox> open_keys(const Config& config, store::Database& db, in
   std::fprintf(stderr, "paygate: %s\n", keys.error().description.c_str());
   *exit_code = exit_code_of(keys.error());
   return std::nullopt;
+}
+
+// Pets systemd's watchdog while ask_loops' loops answer, when systemd asked
+// for one (WatchdogSec=).
+std::unique_ptr<service::Watchdog> start_watchdog(service::AskLoops ask_loops) {
+  const auto interval = service::watchdog_interval();
+  if (!interval) return nullptr;
+  spdlog::info("systemd watchdog: every {} ms", interval->count() / 2000);
+  return std::make_unique<service::Watchdog>(*interval, std::move(ask_loops),
+                                             service::notify_alive);
 }
 
 // What this process says about itself in the processes table.
@@ -340,12 +355,26 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
       std::fprintf(stderr, "paygate: %s\n", s.error().description.c_str());
       exit_code = kExitFailure;
     } else {
-      SignalWatcher signals([&server] { server.shutdown(); });
+      SignalWatcher signals([&server] {
+        service::notify_stopping();
+        server.shutdown();
+      });
       spdlog::info(
           "paygate {} listening on {}:{} ({} threads, workers {}, database {}, test mode {})",
           PAYGATE_VERSION, config.listen_host, server.port(), config.threads,
           run_workers ? "on" : "off", config.database.redacted(), config.test_mode ? "on" : "off");
-      server.run();
+      // Every I/O thread, and the job runner's, must answer for a pet.
+      const auto watchdog = start_watchdog([&](const std::function<void()>& answer) {
+        int asked = server.post_to_io_threads(answer);
+        if (run_workers) {
+          runner.post(answer);
+          ++asked;
+        }
+        return asked;
+      });
+      server.run([&config, port = server.port()] {
+        service::notify_ready(fmt::format("serving on {}:{}", config.listen_host, port));
+      });
       // The database may still be finishing work for the server's threads
       // (its answers hold their io_contexts): let it end before the server,
       // and with it those io_contexts, go away.
@@ -355,9 +384,17 @@ int run_gateway(const Config& config, bool run_api, bool run_workers) {
     }
   } else {
     std::promise<void> stop;
-    SignalWatcher signals([&stop] { stop.set_value(); });
+    SignalWatcher signals([&stop] {
+      service::notify_stopping();
+      stop.set_value();
+    });
     spdlog::info("paygate {} worker running (database {})", PAYGATE_VERSION,
                  config.database.redacted());
+    const auto watchdog = start_watchdog([&runner](const std::function<void()>& answer) {
+      runner.post(answer);
+      return 1;
+    });
+    service::notify_ready("running jobs");
     stop.get_future().wait();
   }
   registry.stop();

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "git_commit.h"
 #include "logging/log.h"
 
 namespace po = boost::program_options;
@@ -26,7 +27,7 @@ constexpr const char* kUsage =
     "  keygen              make a master key (64 hex digits): --out FILE, or print it\n"
     "  merchant create     create a merchant: --name NAME --email EMAIL\n"
     "  merchant list       list merchants (no secrets)\n"
-    "  version             print the version\n"
+    "  version             print the version and the git commit it was built from\n"
     "\n"
     "developer commands, against a running server (--api URL --key K --secret S, or\n"
     "PAYGATE_API_URL, PAYGATE_API_KEY, PAYGATE_API_SECRET; --format text|json):\n"
@@ -185,7 +186,7 @@ int run(const std::vector<std::string>& argv) {
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
 
   if (command == "version" || command == "--version") {
-    std::printf("paygate %s\n", PAYGATE_VERSION);
+    std::printf("paygate %s (commit %s)\n", PAYGATE_VERSION, PAYGATE_GIT_COMMIT);
     return paygate::kExitOk;
   }
   // The developer CLI: HTTP clients of a running server, no database.

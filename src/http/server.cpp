@@ -228,11 +228,14 @@ Status Server::listen() {
   return {};
 }
 
-void Server::run() {
+void Server::run(std::function<void()> on_ready) {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : contexts_) guards.push_back(asio::make_work_guard(*c));
   auto accepting = asio::make_work_guard(accept_context_);
   asio::co_spawn(accept_context_, accept_loop(), asio::detached);
+  // Queued behind the accept loop's start on the accept thread: it runs once
+  // the first accept waits.
+  if (on_ready) asio::post(accept_context_, std::move(on_ready));
   accept_thread_ = named_thread("http-accept", [this] { accept_context_.run(); });
   for (std::size_t i = 1; i < contexts_.size(); ++i) {
     threads_.push_back(
@@ -245,6 +248,12 @@ void Server::run() {
   accept_thread_.join();
   beast::error_code ec;
   acceptor_.close(ec);  // if the stop came before the close drain_and_stop posted
+}
+
+int Server::post_to_io_threads(const std::function<void()>& f) {
+  asio::post(accept_context_, f);
+  for (auto& c : contexts_) asio::post(*c, f);
+  return static_cast<int>(contexts_.size()) + 1;
 }
 
 void Server::shutdown() {

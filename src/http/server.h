@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -32,8 +33,12 @@ class Server {
   // Binds the listening socket; a clear error when it cannot.
   Status listen();
   std::uint16_t port() const { return port_; }
-  // Serves on config.threads threads until shutdown() has finished.
-  void run();
+  // Serves on config.threads threads until shutdown() has finished. on_ready,
+  // when given, runs on the accept thread once connections are being accepted.
+  void run(std::function<void()> on_ready = {});
+  // Posts f to every I/O thread and the accept thread (for the watchdog: an
+  // answer from each shows none is stuck); returns how many.
+  int post_to_io_threads(const std::function<void()>& f);
   // Stops accepting, lets requests in flight finish (up to the configured
   // timeout), closes idle connections; run() then returns. Thread-safe.
   void shutdown();

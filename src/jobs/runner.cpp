@@ -69,6 +69,10 @@ void JobRunner::notify() {
   asio::post(context_, [this] { wake_.cancel(); });
 }
 
+void JobRunner::post(std::function<void()> f) {
+  asio::post(context_, std::move(f));
+}
+
 int JobRunner::room(const std::string& queue) const {
   const auto budget = options_.concurrency.find(queue);
   const auto busy = in_flight_by_queue_.find(queue);

@@ -60,6 +60,9 @@ class JobRunner {
   void stop();
   // A job was enqueued: look now. Thread-safe, cheap.
   void notify();
+  // Runs f on the runner's thread (for the watchdog: an answer shows the
+  // runner's loop is not stuck). Thread-safe.
+  void post(std::function<void()> f);
   bool running() const { return running_.load(); }
 
  private:

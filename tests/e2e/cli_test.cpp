@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -116,10 +118,22 @@ CreatedMerchant parse_created(const ProcessResult& r) {
 
 // ---- usage, help, version ----
 
-TEST(Cli, VersionPrintsTheVersion) {
+TEST(Cli, VersionPrintsTheVersionAndTheCommit) {
   const auto r = run_paygate({"version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, std::string("paygate ") + PAYGATE_VERSION + "\n");
+  // The commit the binary was built from: the tests' own sources are at it.
+  std::string head = "unknown";
+  if (FILE* git =
+          ::popen("git -C " PAYGATE_SOURCE_DIR " rev-parse --short=12 HEAD 2>/dev/null", "r")) {
+    char line[64] = {};
+    if (std::fgets(line, sizeof line, git) != nullptr) head = std::string(line, 12);
+    ::pclose(git);
+  }
+  const std::regex shape(std::string("paygate ") + PAYGATE_VERSION +
+                         R"( \(commit ([0-9a-f]{12})(-dirty)?\)\n)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(r.out, m, shape)) << r.out;
+  EXPECT_EQ(m[1].str(), head);
   EXPECT_EQ(r.err, "");
   const auto dashed = run_paygate({"--version"});
   EXPECT_EQ(dashed.exit_code, 0);
