@@ -13,6 +13,8 @@ packages=(
   nodejs chromium python3 python3-yaml
   clang-16 libclang-rt-16-dev  # fuzzing (libFuzzer, ASan+UBSan); clang-14 cannot build std::expected
   gnuplot-nox                  # bench/soak (chart)
+  libsystemd-dev               # sd_notify: readiness and the watchdog under systemd
+  dpkg-dev lintian systemd adduser  # make deb (dpkg-shlibdeps) and its checks
 )
 
 missing=()
