@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_CXX ?= clang++-16
 FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_instrument fuzz_config_text
 
-.PHONY: run test deps build release deb test-package debug asan test-debug test-asan test-pg test-browser test-razorpay openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling bench-streams format clean
+.PHONY: run test deps build release deb test-package debug asan test-debug test-asan test-pg test-browser test-razorpay openapi-check fuzz-build fuzz test-fuzz soak bench bench-pg bench-pg-ceiling bench-streams bench-connections format clean
 
 deps:
 	@bash scripts/install-deps.sh
