@@ -82,6 +82,17 @@ std::uint16_t port_of(const std::string& ready) {
              : static_cast<std::uint16_t>(std::stoi(ready.substr(colon + 1)));
 }
 
+// WATCHDOG=1 notifications until `wanted` came or `within` passed: how many.
+int count_pets(FakeSystemd& systemd, int wanted, std::chrono::milliseconds within) {
+  int pets = 0;
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (pets < wanted && std::chrono::steady_clock::now() < deadline) {
+    auto message = systemd.next(500ms);
+    if (message && contains(*message, "WATCHDOG=1")) ++pets;
+  }
+  return pets;
+}
+
 std::string sqlite_url(const TempDir& dir) {
   return "sqlite://" + dir.path() + "/paygate.db";
 }
@@ -112,12 +123,7 @@ TEST(SystemdNotify, ServeIsReadyOnlyWhenItAnswersThenPetsTheWatchdogAndStopsGrac
   EXPECT_EQ(health.status, 200) << health.body;
 
   // At 200 ms, a pet every 100 ms: five within a second and a half.
-  int pets = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 1500ms;
-  while (pets < 5 && std::chrono::steady_clock::now() < deadline) {
-    auto message = systemd.next(500ms);
-    if (message && contains(*message, "WATCHDOG=1")) ++pets;
-  }
+  const int pets = count_pets(systemd, 5, 1500ms);
   EXPECT_GE(pets, 5) << server.log();
 
   ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
@@ -148,12 +154,7 @@ TEST(SystemdNotify, WorkerIsReadyAndPetsTheWatchdog) {
   const auto first = systemd.until("READY=1", 20s);
   ASSERT_FALSE(first.empty()) << worker.log();
   EXPECT_TRUE(contains(first.back(), "READY=1")) << first.back();
-  int pets = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 1500ms;
-  while (pets < 5 && std::chrono::steady_clock::now() < deadline) {
-    auto message = systemd.next(500ms);
-    if (message && contains(*message, "WATCHDOG=1")) ++pets;
-  }
+  const int pets = count_pets(systemd, 5, 1500ms);
   EXPECT_GE(pets, 5) << worker.log();
   EXPECT_EQ(worker.stop(SIGTERM, 15s), 0) << worker.log();
 }
