@@ -676,3 +676,29 @@ MerchantCreds create_merchant(const TestServer& server, const std::string& name,
 }
 
 }  // namespace paygate::test
+
+namespace paygate::test {
+
+ApiProcess start_api(const TestServer& first, const std::map<std::string, std::string>& env,
+                     const std::string& name) {
+  ApiProcess api;
+  api.process = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--test-mode", "--no-workers",
+                               "--database", first.database_url()},
+      env, first.dir() + "/" + name + ".log");
+  static const std::regex kListening(R"(listening on [^ ]*:(\d+) )");
+  const bool up = eventually(
+      [&] {
+        std::smatch m;
+        const std::string log = api.process->log();
+        if (std::regex_search(log, m, kListening)) {
+          api.port = static_cast<std::uint16_t>(std::stoi(m[1]));
+        }
+        return api.port != 0 || !api.process->running();
+      },
+      std::chrono::seconds(20));
+  EXPECT_TRUE(up && api.port != 0) << api.process->log();
+  return api;
+}
+
+}  // namespace paygate::test

@@ -186,6 +186,18 @@ class TestServer {
   std::uint16_t port_ = 0;
 };
 
+// Another `paygate serve --no-workers --test-mode` on a server's database (an
+// API process of a deployment), on a port of its own read from its log.
+struct ApiProcess {
+  std::unique_ptr<BackgroundProcess> process;
+  std::uint16_t port = 0;
+  std::string log() const { return process->log(); }
+};
+// Starts one with env, logging to <first's dir>/<name>.log, and waits until it
+// listens; a test failure (port 0) when it does not.
+ApiProcess start_api(const TestServer& first, const std::map<std::string, std::string>& env,
+                     const std::string& name);
+
 struct MerchantCreds {
   std::string id;
   std::string key;

@@ -42,34 +42,6 @@ std::map<std::string, std::string> deployment_env() {
           {"PAYGATE_JOB_POLL_MS", "100"}};
 }
 
-// Another `paygate serve --no-workers` on the first one's database; its port
-// from its log.
-struct ApiProcess {
-  std::unique_ptr<BackgroundProcess> process;
-  std::uint16_t port = 0;
-  std::string log() const { return process->log(); }
-};
-
-ApiProcess start_api(const TestServer& first, const std::string& name) {
-  ApiProcess api;
-  api.process = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--test-mode", "--no-workers",
-                               "--database", first.database_url()},
-      deployment_env(), first.dir() + "/" + name + ".log");
-  static const std::regex kListening(R"(listening on [^ ]*:(\d+) )");
-  const bool up = eventually(
-      [&] {
-        std::smatch m;
-        const std::string log = api.process->log();
-        if (std::regex_search(log, m, kListening))
-          api.port = static_cast<std::uint16_t>(std::stoi(m[1]));
-        return api.port != 0 || !api.process->running();
-      },
-      20s);
-  EXPECT_TRUE(up && api.port != 0) << api.process->log();
-  return api;
-}
-
 // Three API processes and a worker on one fresh PostgreSQL database.
 struct Deployment {
   std::unique_ptr<TestServer> first;
@@ -81,8 +53,8 @@ struct Deployment {
     options.args = {"--no-workers"};
     options.env = deployment_env();
     first = TestServer::start(options);
-    second = start_api(*first, "api2");
-    third = start_api(*first, "api3");
+    second = start_api(*first, deployment_env(), "api2");
+    third = start_api(*first, deployment_env(), "api3");
     worker = first->start_worker(deployment_env());
   }
   std::vector<std::uint16_t> ports() const { return {first->port(), second.port, third.port}; }

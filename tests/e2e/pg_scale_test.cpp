@@ -29,32 +29,6 @@ using namespace std::chrono_literals;
 
 constexpr std::int64_t kAmount = 50000;
 
-// A second `paygate serve` on the same database; its port from its log.
-struct ApiProcess {
-  std::unique_ptr<BackgroundProcess> process;
-  std::uint16_t port = 0;
-};
-
-ApiProcess start_api(const TestServer& first, const std::map<std::string, std::string>& env) {
-  ApiProcess api;
-  api.process = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--test-mode", "--no-workers",
-                               "--database", first.database_url()},
-      env, first.dir() + "/api2.log");
-  static const std::regex kListening(R"(listening on [^ ]*:(\d+) )");
-  const bool up = eventually(
-      [&] {
-        std::smatch m;
-        const std::string log = api.process->log();
-        if (std::regex_search(log, m, kListening))
-          api.port = static_cast<std::uint16_t>(std::stoi(m[1]));
-        return api.port != 0 || !api.process->running();
-      },
-      20s);
-  EXPECT_TRUE(up && api.port != 0) << api.process->log();
-  return api;
-}
-
 std::string create_order(HttpClient& c) {
   const auto res =
       c.post("/api/v1/orders", json::serialize(json::object{{"amount", kAmount}}), demo_auth());
@@ -85,7 +59,7 @@ TEST(PgScaleOut, TwoApisTwoWorkersOneDatabaseKeepEveryInvariant) {
   options.args = {"--no-workers"};
   options.env = env;
   auto api1 = TestServer::start(options);
-  ApiProcess api2 = start_api(*api1, env);
+  ApiProcess api2 = start_api(*api1, env, "api2");
   ASSERT_NE(api2.port, 0);
   const std::string db = api1->database_url();
   auto worker1 = api1->start_worker(env);
