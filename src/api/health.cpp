@@ -13,50 +13,33 @@ namespace paygate::api {
 
 namespace {
 
-std::string_view database_check(store::DatabaseHealth h) {
+// How health names each outcome of the database check: its status, the
+// problem it adds, and what an operator reads first. Fixed text: the
+// driver's (host, user, file path) goes to the log only.
+struct DatabaseVerdict {
+  std::string_view status;
+  std::string_view problem;
+  std::string_view description;
+};
+
+DatabaseVerdict verdict_of(store::DatabaseHealth h) {
   switch (h) {
     case store::DatabaseHealth::ok:
-      return "ok";
+      return {"ok", "", ""};
     case store::DatabaseHealth::unreachable:
-      return "unreachable";
+      return {"unreachable", "database_unreachable", "the database cannot be reached"};
     case store::DatabaseHealth::statement_timeout:
-      return "statement_timeout";
+      return {"statement_timeout", "database_statement_timeout",
+              "the database is reachable, but the check ran past the statement timeout: a lock "
+              "held by another session, or a database server too busy to answer"};
     case store::DatabaseHealth::overloaded:
-      return "overloaded";
+      return {"overloaded", "database_failing",
+              "the check could not be queued: the read queue is full"};
     case store::DatabaseHealth::failing:
-      return "failing";
+      break;
   }
-  return "failing";
-}
-
-// What an operator reads first: which dependency, and what to look at. Fixed
-// text: the driver's (host, user, file path) goes to the log only.
-std::string_view database_description(store::DatabaseHealth h) {
-  switch (h) {
-    case store::DatabaseHealth::ok:
-      return "";
-    case store::DatabaseHealth::unreachable:
-      return "the database cannot be reached";
-    case store::DatabaseHealth::statement_timeout:
-      return "the database is reachable, but the check ran past the statement timeout: a lock "
-             "held by another session, or a database server too busy to answer";
-    case store::DatabaseHealth::overloaded:
-      return "the check could not be queued: the read queue is full";
-    case store::DatabaseHealth::failing:
-      return "the database is reachable, but the check failed; the server log says why";
-  }
-  return "";
-}
-
-std::string_view database_problem(store::DatabaseHealth h) {
-  switch (h) {
-    case store::DatabaseHealth::unreachable:
-      return "database_unreachable";
-    case store::DatabaseHealth::statement_timeout:
-      return "database_statement_timeout";
-    default:
-      return "database_failing";
-  }
+  return {"failing", "database_failing",
+          "the database is reachable, but the check failed; the server log says why"};
 }
 
 void queue_check(JsonWriter& w, std::string_view name, const store::QueueDepth& q) {
@@ -73,12 +56,13 @@ boost::asio::awaitable<Result<http::Reply>> health(const Services& s, const http
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   const bool database_ok = report.database == store::DatabaseHealth::ok;
+  const DatabaseVerdict verdict = verdict_of(report.database);
   if (!report.outcome) spdlog::warn("health check: {}", report.outcome.error().description);
 
   // A probe refused by a full read queue is that queue's problem, named once.
   std::vector<std::string_view> problems;
   if (!database_ok && report.database != store::DatabaseHealth::overloaded) {
-    problems.push_back(database_problem(report.database));
+    problems.push_back(verdict.problem);
   }
   if (report.writes.full()) problems.push_back("write_queue_full");
   if (report.reads.full() || report.database == store::DatabaseHealth::overloaded) {
@@ -100,9 +84,9 @@ boost::asio::awaitable<Result<http::Reply>> health(const Services& s, const http
   w.end_array();
   w.key("checks").begin_object();
   w.key("database").begin_object();
-  w.field("status", database_check(report.database));
+  w.field("status", verdict.status);
   w.key("took_ms").value(static_cast<std::int64_t>(took.count()));
-  if (!database_ok) w.field("description", database_description(report.database));
+  if (!database_ok) w.field("description", verdict.description);
   w.end_object();
   queue_check(w, "write_queue", report.writes);
   queue_check(w, "read_queue", report.reads);
